@@ -1,0 +1,48 @@
+package io.sluice.schema;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.apache.avro.Schema;
+
+/**
+ * The Avro schemas of the records on Kafka. The files live in {@code io/sluice/schema/v<N>/}; the
+ * newest version is what writers use, and every older version stays registered so that readers can
+ * resolve records written by older services (see {@link AvroCodec}).
+ */
+public final class Schemas {
+  /** Every schema version this library can read, oldest first. The last one is current. */
+  static final List<Version> VERSIONS = List.of(load("v1"));
+
+  public static final Schema SUBMITTED_MESSAGE = current().submittedMessage();
+  public static final Schema DELIVERY_EVENT = current().deliveryEvent();
+
+  private Schemas() {}
+
+  record Version(String name, Schema submittedMessage, Schema deliveryEvent) {}
+
+  static Version current() {
+    return VERSIONS.getLast();
+  }
+
+  private static Version load(String version) {
+    // One parser per version: DeliveryEvent refers to named types defined in SubmittedMessage.
+    Schema.Parser parser = new Schema.Parser();
+    Schema submitted = parse(parser, version, "SubmittedMessage.avsc");
+    Schema event = parse(parser, version, "DeliveryEvent.avsc");
+    return new Version(version, submitted, event);
+  }
+
+  private static Schema parse(Schema.Parser parser, String version, String file) {
+    String path = version + "/" + file;
+    try (InputStream in = Schemas.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("schema file missing from queue-schema jar: " + path);
+      }
+      return parser.parse(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read schema " + path, e);
+    }
+  }
+}
