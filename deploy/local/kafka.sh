@@ -115,6 +115,11 @@ EOF
     log "broker did not become ready; see $KAFKA_STATE_DIR/logs/server.log"
     exit 1
   fi
+  if ! is_running; then
+    # Another broker answered on this port while ours died (port taken?): refuse to pretend.
+    log "broker process exited; is port $KAFKA_PORT taken? see $KAFKA_STATE_DIR/logs/stdout.log"
+    exit 1
+  fi
   log "ready: bootstrap 127.0.0.1:$KAFKA_PORT"
 }
 

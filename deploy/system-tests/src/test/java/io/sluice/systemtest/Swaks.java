@@ -1,0 +1,41 @@
+package io.sluice.systemtest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Submits mail through ingress with swaks, the real SMTP client the tests use as a peer. */
+final class Swaks {
+  private static final Pattern QUEUED = Pattern.compile("<-\\s+250 2\\.0\\.0 Ok: queued as ([0-9A-Z]{26})");
+
+  private Swaks() {}
+
+  record Result(int exitCode, String transcript) {
+    /** The queue id from the 250 reply to the end of DATA. */
+    String queueId() {
+      Matcher m = QUEUED.matcher(transcript);
+      if (!m.find()) {
+        throw new AssertionError("no '250 2.0.0 Ok: queued as <id>' in the swaks transcript:\n" + transcript);
+      }
+      return m.group(1);
+    }
+  }
+
+  /** Sends {@code message} (raw RFC 5322 bytes) from {@code from} to {@code to} via EHLO, MAIL, RCPT, DATA, QUIT. */
+  static Result send(int port, String from, String to, byte[] message) throws IOException, InterruptedException {
+    Path data = Files.createTempFile("sluice-message", ".eml");
+    Files.write(data, message);
+    List<String> command = new ArrayList<>(List.of("swaks", "--server", "127.0.0.1:" + port,
+        "--ehlo", "client.systemtest", "--from", from, "--to", to, "--data", data.toString(),
+        "--timeout", "60"));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String transcript = new String(process.getInputStream().readAllBytes());
+    int exit = process.waitFor();
+    Files.delete(data);
+    return new Result(exit, transcript);
+  }
+}
