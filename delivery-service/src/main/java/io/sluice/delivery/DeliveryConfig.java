@@ -1,0 +1,138 @@
+package io.sluice.delivery;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting of delivery-service. Each key is documented in docs/configuration-delivery.md; keep
+ * the two in step.
+ */
+@ConfigMapping(prefix = "sluice.delivery")
+public interface DeliveryConfig {
+
+  /** How delivery reads sluice.submitted. */
+  Consumer consumer();
+
+  /** MX resolution. */
+  Dns dns();
+
+  /**
+   * Static routes: recipient domain (lower case) to {@code host[:port]}; the host may be a name or an
+   * IP literal ({@code [::1]:2526} for IPv6). A static route wins over the smart host and over MX.
+   * Key form: {@code sluice.delivery.routes."demo.sluice.test"=127.0.0.1:2526}.
+   */
+  Map<String, String> routes();
+
+  /**
+   * Smart host {@code host[:port]}: when set, every domain without a static route is relayed here
+   * instead of its MX hosts. Unset by default (MX routing).
+   */
+  @WithName("smart-host")
+  Optional<String> smartHost();
+
+  /** The SMTP client. */
+  Smtp smtp();
+
+  /** Retries and the deferred tiers. */
+  Retry retry();
+
+  interface Consumer {
+    /** Kafka consumer group of the delivery workers; all instances share it to share the work. */
+    @WithDefault("sluice-delivery")
+    String groupId();
+
+    /** Where a group without committed offsets starts: earliest, so nothing queued is skipped. */
+    @WithDefault("earliest")
+    String autoOffsetReset();
+
+    /** How long one poll waits for records. */
+    @WithDefault("500ms")
+    Duration pollTimeout();
+
+    /** At most this many records are returned by one poll (and worked on at once per consumer). */
+    @WithDefault("200")
+    int maxPollRecords();
+
+    /**
+     * Test aid for a shared broker: when set, only records whose every recipient is in one of these
+     * domains are delivered; all other records (and unreadable ones) are skipped without any
+     * output. Never set this in production: skipped records are not delivered.
+     */
+    Optional<List<String>> onlyRecipientDomains();
+  }
+
+  interface Dns {
+    /**
+     * Resolver addresses {@code host[:port]}, comma separated, e.g. {@code 127.0.0.1:5353}. Unset: the
+     * system resolver (resolv.conf).
+     */
+    Optional<List<String>> servers();
+
+    /** Timeout of one DNS query, after which it counts as a temporary failure (deferred, 4.4.3). */
+    @WithDefault("5s")
+    Duration timeout();
+  }
+
+  interface Smtp {
+    /** Port used for MX hosts and for routes without an explicit port (RFC 5321 §4.5.4: 25). */
+    @WithDefault("25")
+    int port();
+
+    /** Name given in EHLO/HELO. Unset: this host's canonical name. */
+    Optional<String> heloName();
+
+    /** TCP connect timeout per host. */
+    @WithDefault("30s")
+    Duration connectTimeout();
+
+    /** Wait for the 220 greeting (RFC 5321 §4.5.3.2.1: 5 min). */
+    @WithDefault("5m")
+    Duration greetingTimeout();
+
+    /** Wait for replies to EHLO, HELO, MAIL, RCPT, RSET and QUIT (RFC 5321 §4.5.3.2.2-3: 5 min). */
+    @WithDefault("5m")
+    Duration commandTimeout();
+
+    /** Wait for the 354 reply to DATA (RFC 5321 §4.5.3.2.4: 2 min). */
+    @WithDefault("2m")
+    Duration dataStartTimeout();
+
+    /** Wait for a block of message data to be accepted by the socket (RFC 5321 §4.5.3.2.5: 3 min). */
+    @WithDefault("3m")
+    Duration dataBlockTimeout();
+
+    /** Wait for the reply to the final dot (RFC 5321 §4.5.3.2.6: 10 min). */
+    @WithDefault("10m")
+    Duration dataDoneTimeout();
+  }
+
+  interface Retry {
+    /**
+     * Deferred tiers, shortest first; each name is a duration ({@code 90s}, {@code 5m}, {@code 2h},
+     * {@code 1d}) and names the topic {@code sluice.deferred.<tier>}.
+     */
+    @WithDefault("1m,5m,30m,2h,6h")
+    List<String> tiers();
+
+    /** Delay before the second attempt; doubled after each further failure. */
+    @WithDefault("1m")
+    Duration initialDelay();
+
+    /** Ceiling of the doubling delay. */
+    @WithDefault("6h")
+    Duration maxDelay();
+
+    /** Random share taken off each delay (0 to 1), so retries of one burst spread out. */
+    @WithDefault("0.2")
+    double jitter();
+
+    /** After this age a still-deferred recipient becomes EXPIRED (RFC 5321 §4.5.4.1: 4-5 days). */
+    @WithDefault("5d")
+    Duration maxAge();
+  }
+}

@@ -1,0 +1,135 @@
+package io.sluice.delivery.attempt;
+
+import io.sluice.delivery.DeliveryConfig;
+import io.sluice.delivery.outcome.Classification;
+import io.sluice.delivery.outcome.Replies;
+import io.sluice.delivery.route.RouteResult;
+import io.sluice.delivery.route.Router;
+import io.sluice.delivery.telemetry.DeliveryMetrics;
+import io.sluice.delivery.transport.Envelope;
+import io.sluice.delivery.transport.SmtpClient;
+import io.sluice.delivery.transport.SmtpTimeouts;
+import io.sluice.delivery.transport.TransactionResult;
+import io.sluice.schema.Recipient;
+import io.sluice.schema.RemoteReply;
+import io.sluice.schema.SubmittedMessage;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs one delivery attempt of one message: groups its recipients by domain, routes each group and
+ * sends one SMTP transaction per group, all groups at once on virtual threads. Every recipient given
+ * comes back with an outcome; nothing here throws for a delivery failure.
+ */
+@ApplicationScoped
+public class AttemptRunner {
+  private static final Logger LOG = Logger.getLogger(AttemptRunner.class);
+
+  private final Router router;
+  private final SmtpClient smtp;
+  private final DeliveryMetrics metrics;
+  private final Clock clock;
+  private final ExecutorService groups = Executors.newVirtualThreadPerTaskExecutor();
+
+  @Inject
+  public AttemptRunner(Router router, DeliveryConfig config, DeliveryMetrics metrics) {
+    this(router, new SmtpClient(config.smtp().heloName().orElseGet(AttemptRunner::localName), timeouts(config.smtp())),
+        metrics, Clock.systemUTC());
+  }
+
+  public AttemptRunner(Router router, SmtpClient smtp, DeliveryMetrics metrics, Clock clock) {
+    this.router = router;
+    this.smtp = smtp;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  static SmtpTimeouts timeouts(DeliveryConfig.Smtp s) {
+    return new SmtpTimeouts(s.connectTimeout(), s.greetingTimeout(), s.commandTimeout(), s.dataStartTimeout(),
+        s.dataBlockTimeout(), s.dataDoneTimeout());
+  }
+
+  private static String localName() {
+    try {
+      return InetAddress.getLocalHost().getCanonicalHostName();
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
+  }
+
+  public AttemptReport run(SubmittedMessage message) {
+    Map<String, List<Recipient>> byDomain = new LinkedHashMap<>();
+    for (Recipient r : message.recipients()) {
+      byDomain.computeIfAbsent(r.domain(), d -> new ArrayList<>()).add(r);
+    }
+    List<Future<List<RecipientOutcome>>> futures = new ArrayList<>();
+    for (Map.Entry<String, List<Recipient>> group : byDomain.entrySet()) {
+      futures.add(groups.submit(() -> deliverGroup(message, group.getKey(), group.getValue())));
+    }
+    List<RecipientOutcome> outcomes = new ArrayList<>();
+    int i = 0;
+    for (Map.Entry<String, List<Recipient>> group : byDomain.entrySet()) {
+      Future<List<RecipientOutcome>> f = futures.get(i++);
+      try {
+        outcomes.addAll(f.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        outcomes.addAll(all(group.getValue(), Replies.localError("interrupted (shutting down)"), null, "local"));
+      } catch (java.util.concurrent.ExecutionException e) {
+        // A bug, not a delivery failure: keep the mail and retry it later.
+        LOG.errorf(e.getCause(), "Delivery of %s to %s failed with an unexpected error; the recipients are deferred "
+            + "and will be retried", message.queueId(), group.getKey());
+        outcomes.addAll(all(group.getValue(), Replies.localError(String.valueOf(e.getCause())), null, "local"));
+      }
+    }
+    return new AttemptReport(message, message.attempt() + 1, clock.instant(), outcomes);
+  }
+
+  private List<RecipientOutcome> deliverGroup(SubmittedMessage message, String domain, List<Recipient> recipients) {
+    long start = System.nanoTime();
+    RouteResult route;
+    try {
+      route = router.route(domain).toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      route = new RouteResult.TemporaryFailure(String.valueOf(e));
+    }
+    List<RecipientOutcome> result = switch (route) {
+      case RouteResult.Hosts hosts -> {
+        Envelope envelope = new Envelope(message.reversePath(), recipients, message.envid(), message.ret(),
+            message.smtputf8(), message.content());
+        TransactionResult tx = smtp.deliver(hosts.hosts(), envelope);
+        List<RecipientOutcome> out = new ArrayList<>();
+        for (TransactionResult.RecipientReply rr : tx.replies()) {
+          out.add(new RecipientOutcome(rr.recipient(), Classification.classify(rr.reply()), rr.reply(), tx.remoteMta(),
+              hosts.destination()));
+        }
+        yield out;
+      }
+      case RouteResult.NullMx n -> all(recipients, Replies.nullMx(domain), null, "dns:null-mx");
+      case RouteResult.NoSuchDomain n -> all(recipients, Replies.noSuchDomain(domain), null, "dns:nxdomain");
+      case RouteResult.Unroutable u -> all(recipients, Replies.unroutable(domain, u.detail()), null, "dns:unroutable");
+      case RouteResult.TemporaryFailure t ->
+          all(recipients, Replies.dnsTemporaryFailure(domain, t.detail()), null, "dns:temporary-failure");
+    };
+    String destination = result.getFirst().destination();
+    metrics.attempt(destination, Duration.ofNanos(System.nanoTime() - start));
+    return result;
+  }
+
+  private static List<RecipientOutcome> all(List<Recipient> recipients, RemoteReply reply, String mta, String destination) {
+    return recipients.stream()
+        .map(r -> new RecipientOutcome(r, Classification.classify(reply), reply, mta, destination))
+        .toList();
+  }
+}

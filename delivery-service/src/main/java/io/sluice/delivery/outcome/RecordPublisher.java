@@ -1,0 +1,72 @@
+package io.sluice.delivery.outcome;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The one producer of delivery-service: events, deferred records and dead letters. It carries mail,
+ * so it waits for every in-sync replica ({@code acks=all}) and is idempotent; a send completes only
+ * when the broker has the record (contract 2 relies on that).
+ */
+@ApplicationScoped
+public class RecordPublisher {
+  private static final Logger LOG = Logger.getLogger(RecordPublisher.class);
+
+  /** Topics accept 12 MiB records; ingress's SIZE limit (10 MiB) plus envelope fits. */
+  public static final int MAX_RECORD_BYTES = 12_582_912;
+
+  private final KafkaProducer<String, byte[]> producer;
+
+  @Inject
+  public RecordPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    this.producer = new KafkaProducer<>(properties(bootstrap), new StringSerializer(), new ByteArraySerializer());
+  }
+
+  public static Map<String, Object> properties(String bootstrap) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_RECORD_BYTES);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-delivery-producer");
+    return p;
+  }
+
+  /** Completes when the broker acknowledged the record, exceptionally when it could not. */
+  public CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
+    CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+    try {
+      producer.send(record, (metadata, error) -> {
+        if (error != null) {
+          future.completeExceptionally(error);
+        } else {
+          future.complete(metadata);
+        }
+      });
+    } catch (RuntimeException e) {
+      future.completeExceptionally(e);
+    }
+    return future;
+  }
+
+  @PreDestroy
+  void close() {
+    LOG.info("Closing the Kafka producer (waiting up to 10 s for unsent records)");
+    producer.close(Duration.ofSeconds(10));
+  }
+}

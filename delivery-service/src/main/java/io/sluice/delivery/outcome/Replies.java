@@ -1,0 +1,57 @@
+package io.sluice.delivery.outcome;
+
+import io.sluice.schema.RemoteReply;
+
+/**
+ * Replies that delivery writes itself when no remote server answered (DNS, connection and local
+ * failures), so that every event carries a code, an enhanced status and a text (contract 3). All of
+ * them are built here and nowhere else.
+ */
+public final class Replies {
+  private Replies() {}
+
+  /** RFC 7505 §3.2: a null MX means the domain accepts no mail. */
+  public static RemoteReply nullMx(String domain) {
+    return new RemoteReply(556, "5.1.10", "Recipient domain " + domain + " has a null MX (RFC 7505): it accepts no mail");
+  }
+
+  /** NXDOMAIN is permanent: the destination system does not exist (RFC 3463 X.1.2). */
+  public static RemoteReply noSuchDomain(String domain) {
+    return new RemoteReply(550, "5.1.2", "Recipient domain " + domain + " does not exist (DNS NXDOMAIN)");
+  }
+
+  /** A domain with neither MX nor address records, or whose MX hosts have no address. */
+  public static RemoteReply unroutable(String domain, String detail) {
+    return new RemoteReply(550, "5.4.4", "Unable to route to " + domain + ": " + detail);
+  }
+
+  /** SERVFAIL and timeouts are temporary (RFC 3463 X.4.3: directory server failure). */
+  public static RemoteReply dnsTemporaryFailure(String domain, String detail) {
+    return new RemoteReply(451, "4.4.3", "DNS lookup for " + domain + " failed temporarily: " + detail);
+  }
+
+  /** No connection could be made to any host (RFC 3463 X.4.1: no answer from host). */
+  public static RemoteReply connectFailed(String host, String detail) {
+    return new RemoteReply(421, "4.4.1", "Cannot connect to " + host + ": " + detail);
+  }
+
+  /** The connection broke or timed out during the transaction (RFC 3463 X.4.2: bad connection). */
+  public static RemoteReply connectionLost(String host, String detail) {
+    return new RemoteReply(421, "4.4.2", "Connection to " + host + " lost: " + detail);
+  }
+
+  /** RFC 1870 §6.1: the message exceeds the fixed limit the server announced with SIZE. */
+  public static RemoteReply tooBigForServer(String host, long limit, long size) {
+    return new RemoteReply(552, "5.3.4", "Message of " + size + " octets exceeds the SIZE limit " + limit + " of " + host);
+  }
+
+  /** RFC 6531 §3.2: a message that needs SMTPUTF8 cannot go to a server that does not offer it. */
+  public static RemoteReply smtputf8NotOffered(String host) {
+    return new RemoteReply(553, "5.6.7", host + " does not offer SMTPUTF8, which this message needs (RFC 6531)");
+  }
+
+  /** Delivery could not run at all because of a local error; it retries. */
+  public static RemoteReply localError(String detail) {
+    return new RemoteReply(451, "4.3.0", "Local error in delivery: " + detail);
+  }
+}

@@ -1,0 +1,78 @@
+package io.sluice.delivery.route;
+
+import io.sluice.delivery.DeliveryConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.jboss.logging.Logger;
+
+/**
+ * Decides where a recipient domain's mail goes, in this order: a static route for the domain, the
+ * smart host, then the domain's MX hosts in DNS.
+ */
+@ApplicationScoped
+public class Router {
+  private static final Logger LOG = Logger.getLogger(Router.class);
+
+  private final DnsLookups dns;
+  private final Map<String, HostAndPort> staticRoutes = new HashMap<>();
+  private final Optional<HostAndPort> smartHost;
+  private final int port;
+
+  @Inject
+  public Router(DeliveryConfig config) {
+    this(new DnsLookups(DnsLookups.resolver(config.dns().servers().orElse(List.of()), config.dns().timeout()),
+            new SecureRandom()),
+        config.routes(), config.smartHost(), config.smtp().port());
+    LOG.infof("Routing: DNS servers %s, SMTP port %d, smart host %s, static routes %s",
+        config.dns().servers().map(Object::toString).orElse("(system resolver)"), port,
+        smartHost.map(Object::toString).orElse("(none)"), staticRoutes);
+  }
+
+  public Router(DnsLookups dns, Map<String, String> routes, Optional<String> smartHost, int port) {
+    this.dns = dns;
+    this.port = port;
+    routes.forEach((domain, target) -> staticRoutes.put(unquote(domain).toLowerCase(Locale.ROOT), HostAndPort.parse(target, port)));
+    this.smartHost = smartHost.filter(s -> !s.isBlank()).map(s -> HostAndPort.parse(s, port));
+  }
+
+  public CompletionStage<RouteResult> route(String domain) {
+    String key = domain.toLowerCase(Locale.ROOT);
+    HostAndPort fixed = staticRoutes.get(key);
+    if (fixed != null) {
+      return fixedHost("route:" + fixed, fixed);
+    }
+    if (smartHost.isPresent()) {
+      return fixedHost("smarthost:" + smartHost.get(), smartHost.get());
+    }
+    return dns.route(key, port);
+  }
+
+  private CompletionStage<RouteResult> fixedHost(String destination, HostAndPort target) {
+    try {
+      InetAddress literal = InetAddress.ofLiteral(target.host());
+      return CompletableFuture.completedFuture(
+          new RouteResult.Hosts(destination, List.of(new TargetHost(target.host(), List.of(literal), target.port()))));
+    } catch (IllegalArgumentException notALiteral) {
+      return dns.addresses(target.host()).thenApply(a -> {
+        if (!a.addresses().isEmpty()) {
+          return new RouteResult.Hosts(destination, List.of(new TargetHost(target.host(), a.addresses(), target.port())));
+        }
+        // A configured host that does not resolve is an operator problem: keep the mail (defer).
+        return new RouteResult.TemporaryFailure("configured host " + target.host() + " has no address");
+      });
+    }
+  }
+
+  private static String unquote(String key) {
+    return key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"") ? key.substring(1, key.length() - 1) : key;
+  }
+}

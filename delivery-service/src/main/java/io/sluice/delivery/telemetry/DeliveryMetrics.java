@@ -1,0 +1,44 @@
+package io.sluice.delivery.telemetry;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.sluice.schema.EventType;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+
+/**
+ * Per-destination metrics, exposed at /q/metrics as {@code sluice_delivery_*}. The destination tag
+ * is the host set (primary MX, static route or smart host), or the failure kind when routing failed
+ * ({@code dns:nxdomain}, ...), so its cardinality follows the destinations, not the recipients.
+ */
+@ApplicationScoped
+public class DeliveryMetrics {
+  private final MeterRegistry registry;
+
+  @Inject
+  public DeliveryMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** One SMTP transaction (or routing failure) for one destination group. */
+  public void attempt(String destination, Duration latency) {
+    Counter.builder("sluice.delivery.attempts").description("Transactions attempted per destination")
+        .tag("destination", destination).register(registry).increment();
+    Timer.builder("sluice.delivery.latency").description("Time to route and send one transaction")
+        .tag("destination", destination).publishPercentileHistogram().register(registry).record(latency);
+  }
+
+  /** One recipient outcome: delivered, deferred, bounced or expired. */
+  public void outcome(String destination, EventType type) {
+    Counter.builder("sluice.delivery." + type.name().toLowerCase(java.util.Locale.ROOT))
+        .description("Recipients per outcome and destination")
+        .tag("destination", destination).register(registry).increment();
+  }
+
+  public void deadLettered(String topic) {
+    Counter.builder("sluice.delivery.dead.lettered").description("Unreadable records moved to sluice.dead")
+        .tag("topic", topic).register(registry).increment();
+  }
+}

@@ -1,0 +1,173 @@
+package io.sluice.delivery.transport;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ProtocolException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One blocking TCP connection to an SMTP server. Blocking is cheap here: every connection runs on a
+ * virtual thread. Reads carry a timeout per step; writes are guarded by a watchdog that closes the
+ * socket when a block of data is not taken within its timeout (a socket write has no timeout of
+ * its own).
+ */
+public final class SmtpConnection implements Closeable {
+  /** RFC 5321 §4.5.3.1.5 allows 512 octets; be generous with servers that send longer lines. */
+  private static final int MAX_REPLY_LINE = 4096;
+
+  private static final int MAX_REPLY_LINES = 200;
+  private static final int WRITE_BLOCK = 64 * 1024;
+  private static final ScheduledExecutorService WATCHDOG =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("smtp-write-watchdog").factory());
+
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+  private final String remote;
+
+  private SmtpConnection(Socket socket, String remote) throws IOException {
+    this.socket = socket;
+    this.in = new BufferedInputStream(socket.getInputStream(), 8192);
+    this.out = socket.getOutputStream();
+    this.remote = remote;
+  }
+
+  public static SmtpConnection open(InetSocketAddress address, String hostName, Duration connectTimeout)
+      throws IOException {
+    Socket socket = new Socket();
+    try {
+      socket.setTcpNoDelay(true);
+      socket.connect(address, (int) Math.max(1, connectTimeout.toMillis()));
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+    return new SmtpConnection(socket, hostName + "[" + address.getAddress().getHostAddress() + "]:" + address.getPort());
+  }
+
+  /** {@code name[address]:port}, as recorded in events as the remote MTA. */
+  public String remote() {
+    return remote;
+  }
+
+  public SmtpReply readReply(Duration timeout) throws IOException {
+    socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+    List<String> texts = new ArrayList<>();
+    int code = -1;
+    while (true) {
+      String line = readLine();
+      if (line.length() < 3 || !Character.isDigit(line.charAt(0)) || !Character.isDigit(line.charAt(1))
+          || !Character.isDigit(line.charAt(2))) {
+        throw new ProtocolException("malformed reply line from " + remote + ": " + abbreviate(line));
+      }
+      int lineCode = Integer.parseInt(line.substring(0, 3));
+      if (code == -1) {
+        code = lineCode;
+      } else if (lineCode != code) {
+        throw new ProtocolException("reply code changed within a multiline reply from " + remote);
+      }
+      boolean more = line.length() > 3 && line.charAt(3) == '-';
+      texts.add(line.length() > 4 ? line.substring(4) : "");
+      if (!more) {
+        break;
+      }
+      if (texts.size() > MAX_REPLY_LINES) {
+        throw new ProtocolException("reply from " + remote + " has too many lines");
+      }
+    }
+    if (code < 200 || code > 599) {
+      throw new ProtocolException("reply code out of range from " + remote + ": " + code);
+    }
+    return SmtpReply.of(code, texts);
+  }
+
+  private String readLine() throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+    while (true) {
+      int b = in.read();
+      if (b == -1) {
+        throw new java.io.EOFException("connection closed by " + remote);
+      }
+      if (b == '\n') {
+        break;
+      }
+      if (line.size() >= MAX_REPLY_LINE) {
+        throw new ProtocolException("reply line from " + remote + " exceeds " + MAX_REPLY_LINE + " octets");
+      }
+      line.write(b);
+    }
+    byte[] bytes = line.toByteArray();
+    int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+    // Servers that offer SMTPUTF8 may send UTF-8 text (RFC 6531 §3.7.4).
+    return new String(bytes, 0, length, StandardCharsets.UTF_8);
+  }
+
+  /** Sends command lines (each without CRLF) in one write, as PIPELINING allows (RFC 2920 §3.1). */
+  public void send(List<String> commands, Duration timeout) throws IOException {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    for (String command : commands) {
+      buffer.writeBytes(command.getBytes(StandardCharsets.UTF_8));
+      buffer.write('\r');
+      buffer.write('\n');
+    }
+    write(buffer.toByteArray(), timeout);
+  }
+
+  public void send(String command, Duration timeout) throws IOException {
+    send(List.of(command), timeout);
+  }
+
+  /** Writes raw bytes (already dot-stuffed message data), block by block, each within the timeout. */
+  public void write(byte[] bytes, Duration blockTimeout) throws IOException {
+    for (int offset = 0; offset < bytes.length; offset += WRITE_BLOCK) {
+      int length = Math.min(WRITE_BLOCK, bytes.length - offset);
+      ScheduledFuture<?> guard = WATCHDOG.schedule(this::closeQuietly, blockTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      try {
+        out.write(bytes, offset, length);
+      } catch (IOException e) {
+        if (guard.isDone()) {
+          throw new SocketTimeoutException("write to " + remote + " blocked longer than " + blockTimeout);
+        }
+        throw e;
+      } finally {
+        guard.cancel(false);
+      }
+    }
+    out.flush();
+  }
+
+  public boolean isClosed() {
+    return socket.isClosed();
+  }
+
+  private void closeQuietly() {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // already gone
+    }
+  }
+
+  @Override
+  public void close() {
+    closeQuietly();
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+  }
+}

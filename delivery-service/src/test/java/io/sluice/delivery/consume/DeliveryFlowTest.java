@@ -1,0 +1,183 @@
+package io.sluice.delivery.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.sluice.schema.AvroCodec;
+import io.sluice.schema.DeliveryEvent;
+import io.sluice.schema.EventType;
+import io.sluice.schema.KafkaHeaders;
+import io.sluice.schema.QueueIds;
+import io.sluice.schema.Recipient;
+import io.sluice.schema.SubmittedMessage;
+import io.sluice.schema.Topics;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole service against the real broker: a SubmittedMessage on sluice.submitted is routed by a
+ * static route to a test SMTP server on an ephemeral port, and its outcomes appear on sluice.events.
+ */
+@QuarkusTest
+@QuarkusTestResource(DeliveryTestResources.class)
+class DeliveryFlowTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+  @ConfigProperty(name = "kafka.bootstrap.servers")
+  String bootstrap;
+
+  @Inject
+  DeliveryConsumer consumer;
+
+  private final AvroCodec<DeliveryEvent> events = AvroCodec.deliveryEvents();
+  private final AvroCodec<SubmittedMessage> messages = AvroCodec.submittedMessages();
+  private KafkaProducer<String, byte[]> producer;
+
+  @BeforeEach
+  void setUp() throws InterruptedException {
+    producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+    Instant deadline = Instant.now().plus(WAIT);
+    while (consumer.assignment().stream().noneMatch(tp -> tp.topic().equals(Topics.SUBMITTED))
+        && Instant.now().isBefore(deadline)) {
+      Thread.sleep(100);
+    }
+    assertThat(consumer.assignment()).as("partitions of sluice.submitted assigned").isNotEmpty();
+  }
+
+  @AfterEach
+  void tearDown() {
+    producer.close(Duration.ofSeconds(5));
+  }
+
+  private SubmittedMessage submit(String from, String content, String... rcpts) throws Exception {
+    String queueId = new QueueIds().next();
+    SubmittedMessage m = SubmittedMessage.accepted(queueId, Instant.now(), "192.0.2.7", "client.test", from, null, null,
+        false, java.util.Arrays.stream(rcpts).map(Recipient::of).toList(), content.getBytes(StandardCharsets.UTF_8));
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.SUBMITTED, queueId, messages.encode(m));
+    record.headers().add(KafkaHeaders.TRACEPARENT,
+        ("00-" + TRACE_ID + "-00f067aa0ba902b7-01").getBytes(StandardCharsets.US_ASCII));
+    producer.send(record).get();
+    return m;
+  }
+
+  private static String content(String marker) {
+    return "Received: from client.test by ingress.test; Mon, 23 Nov 2026 12:00:00 +0000\r\n"
+        + "From: <sender@src.test>\r\nSubject: " + marker + "\r\nMessage-ID: <" + marker + "@src.test>\r\n\r\n"
+        + "Hello.\r\n.A line with a leading dot.\r\n";
+  }
+
+  private List<DeliveryEvent> decode(List<ConsumerRecord<String, byte[]>> records) {
+    return records.stream().map(r -> events.decode(r.value())).toList();
+  }
+
+  @Test
+  void aMessageToAnAcceptingServerIsDeliveredByteForByteAndReportedWithTheTrace() throws Exception {
+    try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
+      String marker = UUID.randomUUID().toString();
+      SubmittedMessage m = submit("sender@src.test", content(marker), "rcpt@" + DeliveryTestResources.ACCEPT);
+
+      List<ConsumerRecord<String, byte[]>> found = watcher.await(r -> m.queueId().equals(r.key()), 1, WAIT);
+
+      assertThat(decode(found)).singleElement().satisfies(e -> {
+        assertThat(e.type()).isEqualTo(EventType.DELIVERED);
+        assertThat(e.attempt()).isEqualTo(1);
+        assertThat(e.reply().code()).isEqualTo(250);
+        assertThat(e.remoteMta()).contains("127.0.0.1");
+        assertThat(e.recipient().address()).isEqualTo("rcpt@" + DeliveryTestResources.ACCEPT);
+      });
+      Header traceparent = found.getFirst().headers().lastHeader(KafkaHeaders.TRACEPARENT);
+      assertThat(traceparent).isNotNull();
+      assertThat(new String(traceparent.value(), StandardCharsets.US_ASCII)).contains(TRACE_ID)
+          .doesNotContain("00f067aa0ba902b7"); // a child span of the ingress span, same trace
+      assertThat(DeliveryTestResources.accepting.transactions)
+          .filteredOn(t -> new String(t.data(), StandardCharsets.UTF_8).contains(marker))
+          .singleElement().satisfies(t -> {
+            assertThat(t.data()).isEqualTo(m.content());
+            assertThat(t.mailFrom()).startsWith("<sender@src.test>");
+          });
+    }
+  }
+
+  @Test
+  void rejectedRecipientsBounceWithTheCountOfTheAttemptsFailuresAndTheOthersAreDelivered() throws Exception {
+    try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
+      String marker = UUID.randomUUID().toString();
+      SubmittedMessage m = submit("sender@src.test", content(marker), "ok@" + DeliveryTestResources.ACCEPT,
+          "x@" + DeliveryTestResources.REJECT, "y@" + DeliveryTestResources.REJECT);
+
+      List<DeliveryEvent> found = decode(watcher.await(r -> m.queueId().equals(r.key()), 3, WAIT));
+
+      assertThat(found).hasSize(3);
+      assertThat(found).filteredOn(e -> e.type() == EventType.DELIVERED).singleElement()
+          .satisfies(e -> assertThat(e.message()).isNull());
+      assertThat(found).filteredOn(e -> e.type() == EventType.BOUNCED).hasSize(2).allSatisfy(e -> {
+        assertThat(e.failuresInAttempt()).isEqualTo(2);
+        assertThat(e.reply().code()).isEqualTo(550);
+        assertThat(e.reply().enhancedStatus()).isEqualTo("5.1.1");
+        assertThat(e.remoteMta()).isNotNull();
+        assertThat(e.message().reversePath()).isEqualTo("sender@src.test");
+        assertThat(e.message().messageId()).isEqualTo("<" + marker + "@src.test>");
+        assertThat(new String(e.message().headers(), StandardCharsets.UTF_8)).endsWith("\r\n\r\n").contains(marker);
+        assertThat(e.message().size()).isEqualTo(m.content().length);
+      });
+    }
+  }
+
+  @Test
+  void aTemporaryFailureGoesToTheFirstTierWithOnlyThePendingRecipients() throws Exception {
+    try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS);
+        TopicWatcher tier = new TopicWatcher(bootstrap, Topics.deferred("1m"))) {
+      String marker = UUID.randomUUID().toString();
+      SubmittedMessage m = submit("sender@src.test", content(marker), "ok@" + DeliveryTestResources.ACCEPT,
+          "later@" + DeliveryTestResources.DEFER);
+
+      List<DeliveryEvent> found = decode(watcher.await(r -> m.queueId().equals(r.key()), 2, WAIT));
+      List<ConsumerRecord<String, byte[]>> deferred = tier.await(r -> m.queueId().equals(r.key()), 1, WAIT);
+
+      assertThat(found).extracting(DeliveryEvent::type).containsExactlyInAnyOrder(EventType.DELIVERED, EventType.DEFERRED);
+      assertThat(found).filteredOn(e -> e.type() == EventType.DEFERRED).singleElement()
+          .satisfies(e -> assertThat(e.reply().code()).isEqualTo(450));
+      assertThat(deferred).singleElement().satisfies(r -> {
+        SubmittedMessage pending = messages.decode(r.value());
+        assertThat(pending.recipients()).extracting(Recipient::address).containsExactly("later@" + DeliveryTestResources.DEFER);
+        assertThat(pending.attempt()).isEqualTo(1);
+        assertThat(pending.notBefore()).isAfter(Instant.now().plusSeconds(30));
+        assertThat(pending.history()).singleElement().satisfies(a -> assertThat(a.reply().code()).isEqualTo(450));
+        assertThat(pending.content()).isEqualTo(m.content());
+        assertThat(r.headers().lastHeader(KafkaHeaders.TRACEPARENT)).isNotNull();
+      });
+    }
+  }
+
+  @Test
+  void recordsForOtherDomainsAreLeftAlone() throws Exception {
+    try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
+      SubmittedMessage foreign = submit("sender@src.test", content("foreign"), "someone@not-ours.invalid");
+      SubmittedMessage ours = submit("sender@src.test", content("ours"), "rcpt@" + DeliveryTestResources.ACCEPT);
+
+      watcher.await(r -> ours.queueId().equals(r.key()), 1, WAIT);
+
+      assertThat(watcher.await(r -> foreign.queueId().equals(r.key()), 1, Duration.ofSeconds(1))).isEmpty();
+      assertThat(consumer.isAlive()).isTrue();
+    }
+  }
+}

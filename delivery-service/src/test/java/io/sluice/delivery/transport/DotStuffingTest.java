@@ -1,0 +1,22 @@
+package io.sluice.delivery.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class DotStuffingTest {
+  private static String stuff(String s) {
+    return new String(DotStuffing.stuff(s.getBytes(StandardCharsets.US_ASCII)), StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void doublesLeadingDotsOnlyAtLineStarts() {
+    assertThat(stuff(".a\r\nb.c\r\n.\r\n")).isEqualTo("..a\r\nb.c\r\n..\r\n.\r\n");
+  }
+
+  @Test
+  void addsTheMissingFinalCrlfBeforeTheTerminator() {
+    assertThat(stuff("no newline")).isEqualTo("no newline\r\n.\r\n");
+  }
+}
