@@ -1,0 +1,136 @@
+package io.sluice.ingress.smtp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Buffered reader of SMTP input with bounded memory: a fixed read buffer, command lines capped at a
+ * fixed length, message content handed to a {@link DataReader}. Before any read that would block,
+ * it runs {@code beforeBlock} so that pipelined replies are flushed exactly when the client's group
+ * of commands has been consumed (RFC 2920 §3.2).
+ */
+public final class SmtpInput {
+  /** Bytes read from the socket at a time; also the most a client can have pipelined unread. */
+  static final int BUFFER = 8192;
+
+  private final InputStream in;
+  private final Runnable beforeBlock;
+  private final byte[] buf = new byte[BUFFER];
+  private int pos;
+  private int limit;
+
+  public SmtpInput(InputStream in, Runnable beforeBlock) {
+    this.in = in;
+    this.beforeBlock = beforeBlock;
+  }
+
+  /** A line read in command mode. */
+  public sealed interface Line {
+    /** The line without its terminator. */
+    record Text(byte[] bytes) implements Line {}
+
+    /** The line was longer than allowed; it was read and thrown away up to its end. */
+    record TooLong() implements Line {}
+
+    /** The client closed the connection. */
+    record Eof() implements Line {}
+  }
+
+  /** Octets already read from the socket and not yet consumed (pipelined input). */
+  public int buffered() {
+    return limit - pos;
+  }
+
+  /**
+   * Throws away pipelined input. Used after STARTTLS: anything sent in clear before the handshake
+   * must not be executed inside TLS (RFC 3207 §4.2; CVE-2011-0411).
+   */
+  public int discardBuffered() {
+    int n = limit - pos;
+    pos = limit;
+    return n;
+  }
+
+  /**
+   * Reads one command line, ending at LF (a preceding CR is dropped). Lines of more than
+   * {@code max} octets are consumed to their end and reported as {@link Line.TooLong}.
+   */
+  public Line readLine(int max) throws IOException {
+    byte[] line = new byte[Math.min(max, 256)];
+    int len = 0;
+    boolean tooLong = false;
+    while (true) {
+      if (pos == limit && !fill()) {
+        return new Line.Eof();
+      }
+      byte b = buf[pos++];
+      if (b == '\n') {
+        if (tooLong) {
+          return new Line.TooLong();
+        }
+        if (len > 0 && line[len - 1] == '\r') {
+          len--;
+        }
+        return new Line.Text(Arrays.copyOf(line, len));
+      }
+      if (tooLong) {
+        continue;
+      }
+      if (len == max) {
+        tooLong = true;
+        continue;
+      }
+      if (len == line.length) {
+        line = Arrays.copyOf(line, Math.min(max, line.length * 2));
+      }
+      line[len++] = b;
+    }
+  }
+
+  /** Reads content into {@code reader} until it says the data has ended. False on end of input. */
+  public boolean readData(DataReader reader) throws IOException {
+    while (true) {
+      if (pos == limit && !fill()) {
+        return false;
+      }
+      int used = reader.accept(buf, pos, limit - pos);
+      pos += used;
+      if (reader.finished()) {
+        return true;
+      }
+    }
+  }
+
+  /** Reads exactly {@code count} octets into {@code sink} (BDAT, RFC 3030 §2). False on end of input. */
+  public boolean readExactly(long count, ChunkSink sink) throws IOException {
+    long left = count;
+    while (left > 0) {
+      if (pos == limit && !fill()) {
+        return false;
+      }
+      int n = (int) Math.min(left, limit - pos);
+      sink.accept(buf, pos, n);
+      pos += n;
+      left -= n;
+    }
+    return true;
+  }
+
+  /** Receives raw chunk octets. */
+  @FunctionalInterface
+  public interface ChunkSink {
+    void accept(byte[] bytes, int offset, int length);
+  }
+
+  private boolean fill() throws IOException {
+    beforeBlock.run();
+    int n = in.read(buf, 0, buf.length);
+    if (n <= 0) {
+      return false;
+    }
+    pos = 0;
+    limit = n;
+    return true;
+  }
+}
