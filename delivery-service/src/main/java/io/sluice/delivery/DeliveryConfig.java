@@ -54,9 +54,27 @@ public interface DeliveryConfig {
     @WithDefault("500ms")
     Duration pollTimeout();
 
-    /** At most this many records are returned by one poll (and worked on at once per consumer). */
-    @WithDefault("200")
+    /** At most this many records are returned by one poll. */
+    @WithDefault("500")
     int maxPollRecords();
+
+    /**
+     * Records being delivered at once by this instance; when reached, all partitions are paused until
+     * a quarter of them finished. Bounds memory (each record holds its message bytes).
+     */
+    @WithDefault("1000")
+    int maxInFlight();
+
+    /** How often the offsets of finished records are committed. */
+    @WithDefault("1s")
+    Duration commitInterval();
+
+    /**
+     * On shutdown or when partitions are revoked, how long records in flight may take to finish
+     * before the rest is left to the next owner (delivered again: a rare duplicate, never a loss).
+     */
+    @WithDefault("30s")
+    Duration drainTimeout();
 
     /**
      * Test aid for a shared broker: when set, only records whose every recipient is in one of these

@@ -1,5 +1,9 @@
 package io.sluice.delivery.consume;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
@@ -31,11 +35,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -50,14 +54,19 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Reads sluice.submitted and the deferred tiers on its own thread and delivers what it reads.
+ * Reads sluice.submitted and the deferred tiers on its own thread and hands every record to a
+ * virtual thread that delivers it.
  *
- * <p>Lifecycle of a poll: every record is decoded (unreadable ones go to sluice.dead); records of a
- * deferred tier whose not-before time lies ahead stop their partition, which is paused and rewound
- * to that record until it is due, so other partitions carry on; every other record is delivered on
- * its own virtual thread, all at once. When every record has its outcome written with
- * {@code acks=all}, the offsets are committed (contract 2). A record whose outcome could not be
- * written is not committed: its partition is rewound to it and it is tried again.
+ * <p>Lifecycle of a record: decoded on the consumer thread (unreadable → sluice.dead); if it carries
+ * a not-before time still ahead, its partition is rewound to it and paused until then, so a waiting
+ * tier never stalls other partitions; otherwise it is dispatched. The worker runs the attempt,
+ * writes its outcome records with {@code acks=all} (retrying until the broker takes them), and
+ * marks the record finished. The consumer thread commits, every commit interval, the offsets up to
+ * which every record has finished (contract 2), tracking completions that arrive out of order. When
+ * {@code max-in-flight} records are being worked on, all partitions pause until a quarter finished.
+ *
+ * <p>Rebalance and shutdown wait (up to {@code drain-timeout}) for the records in flight, commit,
+ * and only then let go; what did not finish is delivered again by the next owner.
  */
 @ApplicationScoped
 public class DeliveryConsumer {
@@ -69,29 +78,46 @@ public class DeliveryConsumer {
   private final OutcomeWriter writer;
   private final DeadLetters deadLetters;
   private final Tracing tracing;
+  private final MeterRegistry registry;
   private final Clock clock = Clock.systemUTC();
   private final AvroCodec<SubmittedMessage> codec = AvroCodec.submittedMessages();
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+  private final OffsetTracker tracker = new OffsetTracker();
   private final Map<TopicPartition, Instant> heldUntil = new ConcurrentHashMap<>();
   private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
   private final Set<String> onlyDomains;
+  private final AtomicLong processed = new AtomicLong();
+  private final Counter abandonedAtRevoke;
 
   private volatile boolean running;
   private volatile Thread thread;
   private volatile KafkaConsumer<String, byte[]> consumer;
+  private boolean backpressure;
+  private Instant nextCommit = Instant.EPOCH;
 
   @Inject
   public DeliveryConsumer(DeliveryConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-      AttemptRunner runner, OutcomeWriter writer, DeadLetters deadLetters, Tracing tracing) {
+      AttemptRunner runner, OutcomeWriter writer, DeadLetters deadLetters, Tracing tracing, MeterRegistry registry) {
     this.config = config;
     this.bootstrap = bootstrap;
     this.runner = runner;
     this.writer = writer;
     this.deadLetters = deadLetters;
     this.tracing = tracing;
+    this.registry = registry;
     this.onlyDomains = config.consumer().onlyRecipientDomains()
-        .map(l -> { Set<String> s = new HashSet<>(); l.forEach(d -> s.add(d.strip().toLowerCase(Locale.ROOT))); return s; })
+        .map(l -> {
+          Set<String> s = new HashSet<>();
+          l.forEach(d -> s.add(d.strip().toLowerCase(Locale.ROOT)));
+          return s;
+        })
         .orElse(null);
+    this.abandonedAtRevoke = Counter.builder("sluice.delivery.redelivery.risk")
+        .description("Records still in flight when their partition was revoked or the service stopped; their new "
+            + "owner delivers them again (possible duplicates)")
+        .register(registry);
+    Gauge.builder("sluice.delivery.inflight", tracker, OffsetTracker::inFlight)
+        .description("Records being delivered by this instance").register(registry);
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -110,7 +136,7 @@ public class DeliveryConsumer {
     thread = Thread.ofPlatform().name("sluice-delivery-consumer").start(this::run);
   }
 
-  /** Stops polling, lets the current batch finish and commit, then closes the consumer. */
+  /** Stops polling, lets records in flight finish (bounded), commits, and closes the consumer. */
   public void stop() {
     Thread t;
     synchronized (this) {
@@ -126,11 +152,7 @@ public class DeliveryConsumer {
     }
     try {
       if (t != null) {
-        t.join(Duration.ofSeconds(60));
-        if (t.isAlive()) {
-          LOG.warn("The delivery consumer did not finish its batch within 60 s; uncommitted records will be "
-              + "delivered again by the next owner of their partitions");
-        }
+        t.join(config.consumer().drainTimeout().plusSeconds(30));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -149,6 +171,11 @@ public class DeliveryConsumer {
     return Set.copyOf(assigned);
   }
 
+  /** Records this instance finished delivering (tests use it to see that instances share work). */
+  public long processed() {
+    return processed.get();
+  }
+
   public List<String> topics() {
     List<String> topics = new ArrayList<>();
     topics.add(Topics.SUBMITTED);
@@ -165,36 +192,38 @@ public class DeliveryConsumer {
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, RecordPublisher.MAX_RECORD_BYTES);
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 4 * RecordPublisher.MAX_RECORD_BYTES);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.consumer().maxPollRecords());
-    // A batch waits for its slowest SMTP transaction (RFC 5321 timeouts add up to minutes), so the
-    // group must not evict us meanwhile.
-    p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(30).toMillis());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-delivery-" + config.consumer().groupId());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-delivery-" + Long.toHexString(System.nanoTime()));
     return p;
   }
 
   private void run() {
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(properties(), new StringDeserializer(),
-        new ByteArrayDeserializer())) {
+        new ByteArrayDeserializer()); KafkaClientMetrics metrics = new KafkaClientMetrics(c)) {
+      metrics.bindTo(registry);
       consumer = c;
       c.subscribe(topics(), new Rebalance());
-      LOG.infof("Delivery consumer started: group %s, topics %s", config.consumer().groupId(), topics());
+      LOG.infof("Delivery consumer started: group %s, topics %s, at most %d records in flight",
+          config.consumer().groupId(), topics(), config.consumer().maxInFlight());
       while (running) {
         try {
           resumeDuePartitions(c);
+          applyBackpressure(c);
           ConsumerRecords<String, byte[]> records = c.poll(config.consumer().pollTimeout());
-          if (!records.isEmpty()) {
-            processBatch(c, records);
+          for (TopicPartition tp : records.partitions()) {
+            dispatch(c, tp, records.records(tp));
           }
+          pauseHeld(c);
+          commitIfDue(c, false);
         } catch (WakeupException e) {
           // stop() woke us; the loop condition ends it
         } catch (RuntimeException e) {
-          LOG.errorf(e, "Delivery consumer loop failed; rewinding to the committed offsets and going on. Nothing "
-              + "uncommitted is lost: it will be delivered again.");
-          rewindToCommitted(c);
+          LOG.errorf(e, "Delivery consumer loop failed; going on. Uncommitted records are delivered again, nothing "
+              + "is lost.");
           sleepQuietly(Duration.ofSeconds(1));
         }
       }
-      LOG.info("Delivery consumer stopping: committed what was done, closing");
+      drain(c, assigned, "shutdown");
+      LOG.info("Delivery consumer stopped: finished records committed, consumer closed");
     } catch (RuntimeException e) {
       LOG.errorf(e, "Delivery consumer failed and stopped; liveness now reports DOWN so that the process is restarted");
       running = false;
@@ -203,88 +232,87 @@ public class DeliveryConsumer {
     }
   }
 
-  private void processBatch(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
-    Map<TopicPartition, List<Pending>> work = new HashMap<>();
-    Map<TopicPartition, Long> holdAt = new HashMap<>();
+  private void dispatch(KafkaConsumer<String, byte[]> c, TopicPartition tp, List<ConsumerRecord<String, byte[]>> records) {
     Instant now = clock.instant();
-    for (TopicPartition tp : records.partitions()) {
-      List<Pending> list = new ArrayList<>();
-      for (ConsumerRecord<String, byte[]> record : records.records(tp)) {
-        SubmittedMessage message;
-        try {
-          message = codec.decode(record.value());
-        } catch (UnreadableRecordException e) {
-          if (onlyDomains != null) {
-            list.add(new Pending(record.offset(), CompletableFuture.completedFuture(null)));
-          } else {
-            list.add(new Pending(record.offset(), deadLetters.send(record, e.getMessage())));
-          }
-          continue;
+    for (ConsumerRecord<String, byte[]> record : records) {
+      SubmittedMessage message;
+      try {
+        message = codec.decode(record.value());
+      } catch (UnreadableRecordException e) {
+        if (onlyDomains != null) {
+          tracker.done(tp, record.offset());
+        } else {
+          tracker.dispatched(tp, record.offset());
+          workers.execute(() -> finish(tp, record.offset(),
+              untilWritten(() -> { deadLetters.send(record, e.getMessage()).join(); return true; }, record)));
         }
-        if (onlyDomains != null && !ours(message)) {
-          list.add(new Pending(record.offset(), CompletableFuture.completedFuture(null)));
-          continue;
-        }
-        if (message.notBefore() != null && message.notBefore().isAfter(now)) {
-          // Not due yet: stop this partition here and hold it until the record is due.
-          holdAt.put(tp, record.offset());
-          heldUntil.merge(tp, message.notBefore(), (a, b) -> a.isBefore(b) ? a : b);
-          break;
-        }
-        list.add(new Pending(record.offset(), CompletableFuture.runAsync(() -> deliver(record, message), workers)));
+        continue;
       }
-      work.put(tp, list);
+      if (onlyDomains != null && !ours(message)) {
+        tracker.done(tp, record.offset());
+        continue;
+      }
+      if (message.notBefore() != null && message.notBefore().isAfter(now)) {
+        // Not due: rewind the partition to this record and hold it (paused) until it is due. The
+        // records behind it in a tier are due no earlier, give or take the jitter.
+        c.seek(tp, record.offset());
+        heldUntil.merge(tp, message.notBefore(), (a, b) -> a.isBefore(b) ? a : b);
+        return;
+      }
+      tracker.dispatched(tp, record.offset());
+      workers.execute(() -> finish(tp, record.offset(), deliver(record, message)));
     }
-
-    Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
-    for (Map.Entry<TopicPartition, List<Pending>> e : work.entrySet()) {
-      TopicPartition tp = e.getKey();
-      Long next = null;
-      Long failedAt = null;
-      for (Pending p : e.getValue()) {
-        try {
-          p.done().join();
-          if (failedAt == null) {
-            next = p.offset() + 1;
-          }
-        } catch (RuntimeException failure) {
-          if (failedAt == null) {
-            failedAt = p.offset();
-            LOG.errorf(failure, "Outcome of %s@%d could not be written; it is not committed and will be delivered "
-                + "again", tp, p.offset());
-          }
-        }
-      }
-      if (next != null) {
-        commits.put(tp, new OffsetAndMetadata(next));
-      }
-      if (failedAt != null) {
-        c.seek(tp, failedAt);
-        heldUntil.merge(tp, clock.instant().plusSeconds(5), (a, b) -> a.isBefore(b) ? a : b);
-      } else if (holdAt.containsKey(tp)) {
-        c.seek(tp, holdAt.get(tp));
-      }
-    }
-    for (Map.Entry<TopicPartition, Long> e : holdAt.entrySet()) {
-      if (!work.containsKey(e.getKey())) {
-        c.seek(e.getKey(), e.getValue());
-      }
-    }
-    pauseHeld(c);
-    commit(c, commits);
   }
 
-  private void deliver(ConsumerRecord<String, byte[]> record, SubmittedMessage message) {
+  private void finish(TopicPartition tp, long offset, boolean success) {
+    tracker.finished(tp, offset, success);
+    if (success) {
+      processed.incrementAndGet();
+    }
+  }
+
+  /** Runs one attempt and writes its outcome; false only if shutdown came before the outcome was written. */
+  private boolean deliver(ConsumerRecord<String, byte[]> record, SubmittedMessage message) {
     Context parent = tracing.extract(record.headers());
     Span span = tracing.startAttempt(parent, message.queueId(), message.attempt() + 1, record.topic());
     try (Scope ignored = span.makeCurrent()) {
       AttemptReport report = runner.run(message);
-      writer.write(report, Context.current()).join();
+      Context trace = Context.current();
+      return untilWritten(() -> {
+        writer.write(report, trace).join();
+        return true;
+      }, record);
     } catch (RuntimeException e) {
       span.setStatus(StatusCode.ERROR, String.valueOf(e));
-      throw e;
+      LOG.errorf(e, "Delivery of %s failed unexpectedly; it is not committed and will be delivered again",
+          message.queueId());
+      return false;
     } finally {
       span.end();
+    }
+  }
+
+  /**
+   * Retries writing to Kafka until the broker takes it: the attempt already happened, and its
+   * outcome must not be dropped. Gives up only at shutdown (the record is then delivered again).
+   */
+  private boolean untilWritten(BooleanSupplier write, ConsumerRecord<String, byte[]> record) {
+    Duration backoff = Duration.ofSeconds(1);
+    while (true) {
+      try {
+        return write.getAsBoolean();
+      } catch (RuntimeException e) {
+        if (!running) {
+          LOG.warnf("Outcome of %s-%d@%d not written before shutdown (%s); it will be delivered again",
+              record.topic(), record.partition(), record.offset(), e);
+          return false;
+        }
+        LOG.errorf("Writing the outcome of %s-%d@%d to Kafka failed (%s); retrying in %s. The record stays "
+            + "uncommitted meanwhile.", record.topic(), record.partition(), record.offset(), e, backoff);
+        sleepQuietly(backoff);
+        backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
+            : backoff.multipliedBy(2);
+      }
     }
   }
 
@@ -297,7 +325,19 @@ public class DeliveryConsumer {
     return true;
   }
 
-  private void commit(KafkaConsumer<String, byte[]> c, Map<TopicPartition, OffsetAndMetadata> commits) {
+  private void commitIfDue(KafkaConsumer<String, byte[]> c, boolean now) {
+    Instant t = clock.instant();
+    if (!now && t.isBefore(nextCommit)) {
+      return;
+    }
+    nextCommit = t.plus(config.consumer().commitInterval());
+    Map<TopicPartition, Long> offsets = tracker.drainCommittable();
+    Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+    offsets.forEach((tp, offset) -> {
+      if (assigned.contains(tp)) {
+        commits.put(tp, new OffsetAndMetadata(offset));
+      }
+    });
     if (commits.isEmpty()) {
       return;
     }
@@ -309,13 +349,42 @@ public class DeliveryConsumer {
     }
   }
 
-  private void pauseHeld(KafkaConsumer<String, byte[]> c) {
-    List<TopicPartition> toPause = new ArrayList<>();
-    for (TopicPartition tp : heldUntil.keySet()) {
-      if (assigned.contains(tp)) {
-        toPause.add(tp);
+  /** Waits for the records in flight of {@code partitions}, then commits what finished. */
+  private void drain(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> partitions, String why) {
+    List<TopicPartition> tps = List.copyOf(partitions);
+    try {
+      int left = tracker.awaitIdle(tps, config.consumer().drainTimeout().toMillis());
+      if (left > 0) {
+        abandonedAtRevoke.increment(left);
+        LOG.warnf("%s: %d record(s) still in flight after %s; they stay uncommitted and will be delivered again "
+            + "by the next owner", why, left, config.consumer().drainTimeout());
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+    try {
+      commitIfDue(c, true);
+    } catch (RuntimeException e) {
+      LOG.warnf("%s: final commit failed (%s); the uncommitted records will be delivered again", why, e);
+    }
+  }
+
+  private void applyBackpressure(KafkaConsumer<String, byte[]> c) {
+    int inFlight = tracker.inFlight();
+    int max = config.consumer().maxInFlight();
+    if (!backpressure && inFlight >= max) {
+      backpressure = true;
+      c.pause(assigned);
+      LOG.debugf("%d records in flight (limit %d): pausing all partitions", inFlight, max);
+    } else if (backpressure && inFlight <= max * 3 / 4) {
+      backpressure = false;
+      List<TopicPartition> resume = assigned.stream().filter(tp -> !heldUntil.containsKey(tp)).toList();
+      c.resume(resume);
+    }
+  }
+
+  private void pauseHeld(KafkaConsumer<String, byte[]> c) {
+    List<TopicPartition> toPause = heldUntil.keySet().stream().filter(assigned::contains).toList();
     if (!toPause.isEmpty()) {
       c.pause(toPause);
     }
@@ -332,43 +401,30 @@ public class DeliveryConsumer {
     if (!due.isEmpty()) {
       due.forEach(heldUntil::remove);
       List<TopicPartition> owned = due.stream().filter(assigned::contains).toList();
-      if (!owned.isEmpty()) {
+      if (!owned.isEmpty() && !backpressure) {
         c.resume(owned);
       }
     }
   }
 
-  private void rewindToCommitted(KafkaConsumer<String, byte[]> c) {
-    try {
-      Set<TopicPartition> owned = c.assignment();
-      Map<TopicPartition, OffsetAndMetadata> committed = c.committed(owned);
-      for (TopicPartition tp : owned) {
-        OffsetAndMetadata o = committed.get(tp);
-        if (o != null) {
-          c.seek(tp, o.offset());
-        }
-      }
-    } catch (RuntimeException e) {
-      LOG.warnf("Could not rewind to the committed offsets: %s", e.toString());
-    }
-  }
-
   private static void sleepQuietly(Duration d) {
     try {
-      TimeUnit.MILLISECONDS.sleep(d.toMillis());
+      Thread.sleep(d);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private record Pending(long offset, CompletableFuture<Void> done) {}
-
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      // Batches are finished and committed before the next poll, so nothing is in flight here.
+      KafkaConsumer<String, byte[]> c = consumer;
+      if (c != null && !partitions.isEmpty()) {
+        drain(c, partitions, "partitions revoked");
+      }
       assigned.removeAll(partitions);
       partitions.forEach(heldUntil::remove);
+      tracker.forget(partitions);
       LOG.infof("Partitions revoked: %s", partitions);
     }
 
@@ -378,6 +434,9 @@ public class DeliveryConsumer {
       if (c != null) {
         // Resolve the start positions now, so that "assigned" means "will see every later record".
         partitions.forEach(c::position);
+        if (backpressure) {
+          c.pause(partitions);
+        }
       }
       assigned.addAll(partitions);
       LOG.infof("Partitions assigned: %s", partitions);
@@ -385,7 +444,11 @@ public class DeliveryConsumer {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      onPartitionsRevoked(partitions);
+      // Lost, not revoked: another member may own them already, so nothing may be committed.
+      assigned.removeAll(partitions);
+      partitions.forEach(heldUntil::remove);
+      tracker.forget(partitions);
+      LOG.warnf("Partitions lost: %s; records in flight there will be delivered again by their new owner", partitions);
     }
   }
 }

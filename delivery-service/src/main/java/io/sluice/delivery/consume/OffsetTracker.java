@@ -1,0 +1,115 @@
+package io.sluice.delivery.consume;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Out-of-order completion, in-order commits (contract 2). Records of a partition are dispatched in
+ * offset order and may finish in any order; the committable offset of a partition is one past the
+ * longest run of finished records from the start, so a slow record holds back the commit (never the
+ * processing) of the records behind it. A record that finished without its outcome written
+ * ({@code success=false}, only at shutdown) stops the run for good: it is delivered again by the
+ * partition's next owner.
+ *
+ * <p>Thread-safe: workers finish records while the consumer thread dispatches and commits.
+ */
+public final class OffsetTracker {
+  private enum State { IN_FLIGHT, DONE, FAILED }
+
+  private final Map<TopicPartition, TreeMap<Long, State>> partitions = new HashMap<>();
+  private int inFlight;
+
+  public synchronized void dispatched(TopicPartition tp, long offset) {
+    partitions.computeIfAbsent(tp, k -> new TreeMap<>()).put(offset, State.IN_FLIGHT);
+    inFlight++;
+  }
+
+  /** A record that needs no work (skipped, or dead-lettered synchronously) counts as done at once. */
+  public synchronized void done(TopicPartition tp, long offset) {
+    partitions.computeIfAbsent(tp, k -> new TreeMap<>()).put(offset, State.DONE);
+  }
+
+  public synchronized void finished(TopicPartition tp, long offset, boolean success) {
+    TreeMap<Long, State> p = partitions.get(tp);
+    if (p == null || p.get(offset) != State.IN_FLIGHT) {
+      return; // the partition was revoked meanwhile; its new owner delivers the record again
+    }
+    p.put(offset, success ? State.DONE : State.FAILED);
+    inFlight--;
+    notifyAll();
+  }
+
+  /** Removes the finished run at the head of each partition and returns the offsets to commit. */
+  public synchronized Map<TopicPartition, Long> drainCommittable() {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    for (Map.Entry<TopicPartition, TreeMap<Long, State>> e : partitions.entrySet()) {
+      OptionalLong next = drain(e.getValue());
+      if (next.isPresent()) {
+        out.put(e.getKey(), next.getAsLong());
+      }
+    }
+    return out;
+  }
+
+  private static OptionalLong drain(TreeMap<Long, State> p) {
+    long next = -1;
+    Iterator<Map.Entry<Long, State>> it = p.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Long, State> head = it.next();
+      if (head.getValue() != State.DONE) {
+        break;
+      }
+      next = head.getKey() + 1;
+      it.remove();
+    }
+    return next < 0 ? OptionalLong.empty() : OptionalLong.of(next);
+  }
+
+  public synchronized int inFlight() {
+    return inFlight;
+  }
+
+  public synchronized int inFlight(TopicPartition tp) {
+    TreeMap<Long, State> p = partitions.get(tp);
+    return p == null ? 0 : (int) p.values().stream().filter(s -> s == State.IN_FLIGHT).count();
+  }
+
+  /**
+   * Waits until none of {@code tps} has a record in flight, or the time is up.
+   *
+   * @return how many records are still in flight in them
+   */
+  public synchronized int awaitIdle(Iterable<TopicPartition> tps, long timeoutMillis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (true) {
+      int left = 0;
+      for (TopicPartition tp : tps) {
+        left += inFlight(tp);
+      }
+      long wait = deadline - System.currentTimeMillis();
+      if (left == 0 || wait <= 0) {
+        return left;
+      }
+      wait(Math.min(wait, 200));
+    }
+  }
+
+  /** Forgets partitions (revoked or lost); records still in flight in them no longer count. */
+  public synchronized void forget(Iterable<TopicPartition> tps) {
+    List<TopicPartition> list = new ArrayList<>();
+    tps.forEach(list::add);
+    for (TopicPartition tp : list) {
+      TreeMap<Long, State> p = partitions.remove(tp);
+      if (p != null) {
+        inFlight -= (int) p.values().stream().filter(s -> s == State.IN_FLIGHT).count();
+      }
+    }
+    notifyAll();
+  }
+}

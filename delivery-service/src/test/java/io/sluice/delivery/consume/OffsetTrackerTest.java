@@ -1,0 +1,62 @@
+package io.sluice.delivery.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class OffsetTrackerTest {
+  private final TopicPartition p0 = new TopicPartition("t", 0);
+  private final TopicPartition p1 = new TopicPartition("t", 1);
+  private final OffsetTracker tracker = new OffsetTracker();
+
+  @Test
+  void aSlowRecordHoldsBackTheCommitOfLaterOnesButNotTheirCompletion() {
+    for (long o = 10; o < 14; o++) {
+      tracker.dispatched(p0, o);
+    }
+    tracker.finished(p0, 12, true);
+    tracker.finished(p0, 13, true);
+    assertThat(tracker.drainCommittable()).isEmpty();
+    assertThat(tracker.inFlight()).isEqualTo(2);
+
+    tracker.finished(p0, 10, true);
+    assertThat(tracker.drainCommittable()).containsEntry(p0, 11L);
+
+    tracker.finished(p0, 11, true);
+    assertThat(tracker.drainCommittable()).containsEntry(p0, 14L);
+    assertThat(tracker.inFlight()).isZero();
+  }
+
+  @Test
+  void partitionsAreIndependentAndSkippedRecordsCountAsDone() {
+    tracker.dispatched(p0, 0);
+    tracker.done(p1, 5);
+    tracker.dispatched(p1, 6);
+    tracker.finished(p1, 6, true);
+    assertThat(tracker.drainCommittable()).containsOnlyKeys(p1).containsEntry(p1, 7L);
+  }
+
+  @Test
+  void aRecordWhoseOutcomeWasNotWrittenIsNeverCommittedPast() {
+    tracker.dispatched(p0, 0);
+    tracker.dispatched(p0, 1);
+    tracker.finished(p0, 1, true);
+    tracker.finished(p0, 0, false);
+    assertThat(tracker.drainCommittable()).isEmpty();
+    assertThat(tracker.inFlight()).isZero();
+  }
+
+  @Test
+  void forgettingARevokedPartitionDropsItsInFlightCount() throws InterruptedException {
+    tracker.dispatched(p0, 0);
+    tracker.dispatched(p1, 0);
+    assertThat(tracker.awaitIdle(List.of(p0), 50)).isEqualTo(1);
+    tracker.forget(List.of(p0));
+    assertThat(tracker.inFlight()).isEqualTo(1);
+    tracker.finished(p0, 0, true); // late completion after revocation is ignored
+    assertThat(tracker.inFlight()).isEqualTo(1);
+    assertThat(tracker.awaitIdle(List.of(p0), 50)).isZero();
+  }
+}
