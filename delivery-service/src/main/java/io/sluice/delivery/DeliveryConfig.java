@@ -41,6 +41,49 @@ public interface DeliveryConfig {
   /** Retries and the deferred tiers. */
   Retry retry();
 
+  /** Per-destination windows, rates and breakers. */
+  Shaping shaping();
+
+  interface Shaping {
+    /** Concurrent transactions (connections) per destination, i.e. per MX host set. */
+    @WithDefault("20")
+    int maxConnections();
+
+    /** Messages per second per destination; 0 means no limit. */
+    @WithDefault("0")
+    double rate();
+
+    /** Longest wait for a free connection slot (or a rate token) before the mail is deferred to a tier. */
+    @WithDefault("30s")
+    Duration queueTimeout();
+
+    /** Consecutive unreachable transactions (connection failure, 421, bad greeting) that pause a destination. */
+    @WithDefault("5")
+    int failureThreshold();
+
+    /** First pause of a failing destination; doubles on each reopening. Its mail is deferred meanwhile. */
+    @WithDefault("30s")
+    Duration backoffMin();
+
+    /** Longest pause of a failing destination. */
+    @WithDefault("10m")
+    Duration backoffMax();
+
+    /**
+     * Overrides per recipient domain, applied to the destination that domain routes to, e.g.
+     * {@code sluice.delivery.shaping.domains."gmail.com".max-connections=50}.
+     */
+    Map<String, DomainShaping> domains();
+  }
+
+  interface DomainShaping {
+    /** Concurrent transactions for this domain's destination; unset: the default. */
+    Optional<Integer> maxConnections();
+
+    /** Messages per second for this domain's destination; unset: the default. */
+    Optional<Double> rate();
+  }
+
   interface Consumer {
     /** Kafka consumer group of the delivery workers; all instances share it to share the work. */
     @WithDefault("sluice-delivery")
@@ -127,6 +170,14 @@ public interface DeliveryConfig {
     /** Wait for the reply to the final dot (RFC 5321 §4.5.3.2.6: 10 min). */
     @WithDefault("10m")
     Duration dataDoneTimeout();
+
+    /** How long an idle connection is kept for reuse (RSET, then the next MAIL); 0 turns reuse off. */
+    @WithDefault("5s")
+    Duration idleTimeout();
+
+    /** Transactions per connection before it is closed with QUIT. */
+    @WithDefault("100")
+    int maxMessagesPerConnection();
   }
 
   interface Retry {

@@ -6,6 +6,10 @@ import io.sluice.delivery.outcome.Replies;
 import io.sluice.delivery.route.RouteResult;
 import io.sluice.delivery.route.Router;
 import io.sluice.delivery.telemetry.DeliveryMetrics;
+import io.sluice.delivery.shaping.Admission;
+import io.sluice.delivery.shaping.Shaper;
+import io.sluice.delivery.shaping.ShapingPolicy;
+import io.sluice.delivery.transport.ConnectionPool;
 import io.sluice.delivery.transport.Envelope;
 import io.sluice.delivery.transport.SmtpClient;
 import io.sluice.delivery.transport.SmtpTimeouts;
@@ -13,6 +17,7 @@ import io.sluice.delivery.transport.TransactionResult;
 import io.sluice.schema.Recipient;
 import io.sluice.schema.RemoteReply;
 import io.sluice.schema.SubmittedMessage;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
@@ -38,21 +43,47 @@ public class AttemptRunner {
 
   private final Router router;
   private final SmtpClient smtp;
+  private final Shaper shaper;
   private final DeliveryMetrics metrics;
   private final Clock clock;
   private final ExecutorService groups = Executors.newVirtualThreadPerTaskExecutor();
 
   @Inject
   public AttemptRunner(Router router, DeliveryConfig config, DeliveryMetrics metrics) {
-    this(router, new SmtpClient(config.smtp().heloName().orElseGet(AttemptRunner::localName), timeouts(config.smtp())),
-        metrics, Clock.systemUTC());
+    this(router, new SmtpClient(config.smtp().heloName().orElseGet(AttemptRunner::localName), timeouts(config.smtp()),
+            new ConnectionPool(config.smtp().idleTimeout(), config.smtp().maxMessagesPerConnection(),
+                Duration.ofSeconds(5))),
+        shaper(config.shaping()), metrics, Clock.systemUTC());
   }
 
-  public AttemptRunner(Router router, SmtpClient smtp, DeliveryMetrics metrics, Clock clock) {
+  public AttemptRunner(Router router, SmtpClient smtp, Shaper shaper, DeliveryMetrics metrics, Clock clock) {
     this.router = router;
     this.smtp = smtp;
+    this.shaper = shaper;
     this.metrics = metrics;
     this.clock = clock;
+    metrics.connections(smtp.pool());
+    shaper.onBreakerOpen((destination, until) -> LOG.warnf("Destination %s failed %s times in a row: paused until %s; "
+        + "its mail is deferred to the retry tiers meanwhile", destination, "several", until));
+  }
+
+  static Shaper shaper(DeliveryConfig.Shaping s) {
+    ShapingPolicy defaults = new ShapingPolicy(s.maxConnections(), s.rate(), s.failureThreshold(), s.backoffMin(),
+        s.backoffMax());
+    Map<String, ShapingPolicy> perDomain = new java.util.HashMap<>();
+    s.domains().forEach((domain, o) -> perDomain.put(unquote(domain).toLowerCase(java.util.Locale.ROOT),
+        new ShapingPolicy(o.maxConnections().orElse(s.maxConnections()), o.rate().orElse(s.rate()),
+            s.failureThreshold(), s.backoffMin(), s.backoffMax())));
+    return new Shaper(defaults, perDomain, s.queueTimeout(), Clock.systemUTC());
+  }
+
+  private static String unquote(String key) {
+    return key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"") ? key.substring(1, key.length() - 1) : key;
+  }
+
+  @PreDestroy
+  void close() {
+    smtp.pool().close();
   }
 
   static SmtpTimeouts timeouts(DeliveryConfig.Smtp s) {
@@ -105,17 +136,7 @@ public class AttemptRunner {
       route = new RouteResult.TemporaryFailure(String.valueOf(e));
     }
     List<RecipientOutcome> result = switch (route) {
-      case RouteResult.Hosts hosts -> {
-        Envelope envelope = new Envelope(message.reversePath(), recipients, message.envid(), message.ret(),
-            message.smtputf8(), message.content());
-        TransactionResult tx = smtp.deliver(hosts.hosts(), envelope);
-        List<RecipientOutcome> out = new ArrayList<>();
-        for (TransactionResult.RecipientReply rr : tx.replies()) {
-          out.add(new RecipientOutcome(rr.recipient(), Classification.classify(rr.reply()), rr.reply(), tx.remoteMta(),
-              hosts.destination()));
-        }
-        yield out;
-      }
+      case RouteResult.Hosts hosts -> send(message, domain, recipients, hosts);
       case RouteResult.NullMx n -> all(recipients, Replies.nullMx(domain), null, "dns:null-mx");
       case RouteResult.NoSuchDomain n -> all(recipients, Replies.noSuchDomain(domain), null, "dns:nxdomain");
       case RouteResult.Unroutable u -> all(recipients, Replies.unroutable(domain, u.detail()), null, "dns:unroutable");
@@ -125,6 +146,39 @@ public class AttemptRunner {
     String destination = result.getFirst().destination();
     metrics.attempt(destination, Duration.ofNanos(System.nanoTime() - start));
     return result;
+  }
+
+  private List<RecipientOutcome> send(SubmittedMessage message, String domain, List<Recipient> recipients,
+      RouteResult.Hosts hosts) {
+    String destination = hosts.destination();
+    metrics.destinationGauges(destination, shaper);
+    Admission admission;
+    try {
+      admission = shaper.admit(destination, domain);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return all(recipients, Replies.localError("interrupted (shutting down)"), null, destination);
+    }
+    return switch (admission) {
+      case Admission.Throttled t -> all(recipients, t.reply(), null, destination);
+      case Admission.Admitted a -> {
+        boolean reached = false;
+        try {
+          Envelope envelope = new Envelope(message.reversePath(), recipients, message.envid(), message.ret(),
+              message.smtputf8(), message.content());
+          TransactionResult tx = smtp.deliver(hosts.hosts(), envelope);
+          reached = tx.reachedServer();
+          List<RecipientOutcome> out = new ArrayList<>();
+          for (TransactionResult.RecipientReply rr : tx.replies()) {
+            out.add(new RecipientOutcome(rr.recipient(), Classification.classify(rr.reply()), rr.reply(),
+                tx.remoteMta(), destination));
+          }
+          yield out;
+        } finally {
+          a.permit().release(reached);
+        }
+      }
+    };
   }
 
   private static List<RecipientOutcome> all(List<Recipient> recipients, RemoteReply reply, String mta, String destination) {

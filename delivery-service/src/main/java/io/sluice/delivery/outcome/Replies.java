@@ -50,6 +50,11 @@ public final class Replies {
     return new RemoteReply(553, "5.6.7", host + " does not offer SMTPUTF8, which this message needs (RFC 6531)");
   }
 
+  /** RFC 3463 X.4.5: mail system congestion; shaping holds the destination back, the mail waits in a tier. */
+  public static RemoteReply throttled(String destination, String why) {
+    return new RemoteReply(451, "4.4.5", "Destination " + destination + " is throttled: " + why);
+  }
+
   /** Delivery could not run at all because of a local error; it retries. */
   public static RemoteReply localError(String detail) {
     return new RemoteReply(451, "4.3.0", "Local error in delivery: " + detail);

@@ -1,8 +1,11 @@
 package io.sluice.delivery.telemetry;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.sluice.delivery.shaping.Shaper;
+import io.sluice.delivery.transport.ConnectionPool;
 import io.sluice.schema.EventType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -35,6 +38,26 @@ public class DeliveryMetrics {
     Counter.builder("sluice.delivery." + type.name().toLowerCase(java.util.Locale.ROOT))
         .description("Recipients per outcome and destination")
         .tag("destination", destination).register(registry).increment();
+  }
+
+  /** Open and idle SMTP connections of the pool. */
+  public void connections(ConnectionPool pool) {
+    Gauge.builder("sluice.delivery.connections.open", pool, ConnectionPool::open)
+        .description("Open SMTP connections (busy and idle)").register(registry);
+    Gauge.builder("sluice.delivery.connections.idle", pool, ConnectionPool::idle)
+        .description("Idle SMTP connections kept for reuse").register(registry);
+  }
+
+  /** Busy slots and ready-queue length of one destination (registered once per destination). */
+  public void destinationGauges(String destination, Shaper shaper) {
+    if (registry.find("sluice.delivery.destination.busy").tag("destination", destination).gauge() != null) {
+      return;
+    }
+    Gauge.builder("sluice.delivery.destination.busy", shaper, s -> s.inUse(destination))
+        .description("Transactions in flight to the destination").tag("destination", destination).register(registry);
+    Gauge.builder("sluice.delivery.destination.waiting", shaper, s -> s.waiting(destination))
+        .description("Messages waiting for a slot of the destination").tag("destination", destination)
+        .register(registry);
   }
 
   public void deadLettered(String topic) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,11 +17,15 @@ import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * A blocking SMTP client (RFC 5321) for one transaction per call. Lifecycle of a call: try the
- * hosts in order; on each, greeting → EHLO (HELO if EHLO is refused) → MAIL → RCPT per recipient
- * → DATA → QUIT. A connection failure, a 4xx or 5xx greeting, or a 421 at any step moves on to the
- * next host (RFC 5321 §5.1); any other reply is final for this attempt and is reported per
- * recipient. The caller gets a reply for every recipient it passed in, always.
+ * A blocking SMTP client (RFC 5321), one transaction per call, reusing pooled sessions.
+ *
+ * <p>Lifecycle of a call: try the hosts in order, and each host's addresses. For an address, take
+ * an idle session from the pool and RSET it, or connect: greeting → EHLO (HELO if EHLO is refused).
+ * Then MAIL → RCPT per recipient (pipelined when offered) → DATA. A connection failure, a non-220
+ * greeting, or a 421 at any step moves on to the next address or host (RFC 5321 §5.1); any other
+ * reply is final for this attempt and is reported per recipient. A session that ended its
+ * transaction cleanly goes back to the pool; anything else is closed. The caller gets a reply for
+ * every recipient it passed in, always.
  *
  * <p>Thread-safe; meant to be called from virtual threads.
  */
@@ -29,10 +34,20 @@ public final class SmtpClient {
 
   private final String heloName;
   private final SmtpTimeouts timeouts;
+  private final ConnectionPool pool;
 
-  public SmtpClient(String heloName, SmtpTimeouts timeouts) {
+  public SmtpClient(String heloName, SmtpTimeouts timeouts, ConnectionPool pool) {
     this.heloName = heloName;
     this.timeouts = timeouts;
+    this.pool = pool;
+  }
+
+  public SmtpClient(String heloName, SmtpTimeouts timeouts) {
+    this(heloName, timeouts, ConnectionPool.none());
+  }
+
+  public ConnectionPool pool() {
+    return pool;
   }
 
   public TransactionResult deliver(List<TargetHost> hosts, Envelope envelope) {
@@ -42,93 +57,130 @@ public final class SmtpClient {
       for (InetAddress address : host.addresses()) {
         InetSocketAddress socketAddress = new InetSocketAddress(address, host.port());
         String label = host.name() + "[" + address.getHostAddress() + "]:" + host.port();
-        SmtpConnection connection;
-        try {
-          connection = SmtpConnection.open(socketAddress, host.name(), timeouts.connect());
-        } catch (IOException e) {
-          last = Replies.connectFailed(label, describe(e));
-          lastMta = label;
-          LOG.debugf("connect to %s failed: %s; trying the next host", label, e);
-          continue;
-        }
-        try (connection) {
-          Step step = transaction(connection, envelope);
-          switch (step) {
-            case Step.Done done -> {
-              return done.result();
-            }
-            case Step.NextHost next -> {
-              last = next.reason();
-              lastMta = connection.remote();
-              LOG.debugf("%s answered %s; trying the next host", connection.remote(), next.reason());
-            }
+        Step step = onAddress(host.name(), socketAddress, label, envelope);
+        switch (step) {
+          case Step.Done done -> {
+            return done.result();
           }
-        } catch (IOException e) {
-          // Lost or timed out mid-transaction: the outcome is unknown, so the next host (or a later
-          // retry) gets the message again. At-least-once: a rare duplicate beats a lost message.
-          last = Replies.connectionLost(connection.remote(), describe(e));
-          lastMta = connection.remote();
-          LOG.debugf("connection to %s failed during the transaction: %s", connection.remote(), e);
+          case Step.NextHost next -> {
+            last = next.reason();
+            lastMta = next.remoteMta();
+            LOG.debugf("%s: %s; trying the next host", next.remoteMta(), next.reason());
+          }
         }
       }
     }
     if (last == null) {
       last = Replies.connectFailed(hosts.isEmpty() ? "(no host)" : hosts.getFirst().name(), "no address to try");
     }
-    return TransactionResult.all(lastMta, envelope.recipients(), last);
+    return TransactionResult.all(lastMta, envelope.recipients(), last, false);
   }
 
   private sealed interface Step {
-    record Done(TransactionResult result) implements Step {}
+    record Done(TransactionResult result, boolean reusable) implements Step {}
 
-    record NextHost(RemoteReply reason) implements Step {}
+    record NextHost(RemoteReply reason, String remoteMta) implements Step {}
   }
 
-  private Step transaction(SmtpConnection c, Envelope envelope) throws IOException {
+  private Step onAddress(String hostName, InetSocketAddress address, String label, Envelope envelope) {
+    SmtpSession session = pool.take(address);
+    if (session != null && !reset(session)) {
+      session.close();
+      session = null;
+    }
+    if (session == null) {
+      SmtpConnection connection;
+      try {
+        connection = SmtpConnection.open(address, hostName, timeouts.connect());
+      } catch (IOException e) {
+        return new Step.NextHost(Replies.connectFailed(label, describe(e)), label);
+      }
+      try {
+        Object opened = openSession(connection, address, envelope);
+        if (opened instanceof Step step) {
+          connection.close();
+          return step;
+        }
+        session = (SmtpSession) opened;
+      } catch (IOException e) {
+        connection.close();
+        return new Step.NextHost(Replies.connectionLost(connection.remote(), describe(e)), connection.remote());
+      }
+    }
+    try {
+      Step step = transaction(session, envelope);
+      if (step instanceof Step.Done done && done.reusable()) {
+        pool.give(session);
+      } else {
+        session.close();
+      }
+      return step;
+    } catch (IOException e) {
+      // Lost or timed out mid-transaction: the outcome is unknown, so the next host (or a later
+      // retry) gets the message again. At-least-once: a rare duplicate beats a lost message.
+      session.close();
+      String mta = session.connection().remote();
+      return new Step.NextHost(Replies.connectionLost(mta, describe(e)), mta);
+    }
+  }
+
+  /** RSET on a pooled session; false when it no longer works (the server timed it out, say). */
+  private boolean reset(SmtpSession session) {
+    try {
+      session.connection().send("RSET", timeouts.command());
+      return session.connection().readReply(timeouts.command()).code() == 250;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Greeting and EHLO/HELO: a session, or the Step that ends this address. */
+  private Object openSession(SmtpConnection c, InetSocketAddress address, Envelope envelope) throws IOException {
     String mta = c.remote();
     SmtpReply greeting = c.readReply(timeouts.greeting());
     if (greeting.code() != 220) {
       // RFC 5321 §3.1: a 554 greeting means no service here; 4xx means not now. Either way try the
       // next host, as Postfix does (smtp_skip_5xx_greeting).
       quietQuit(c);
-      return new Step.NextHost(greeting.toRemoteReply());
+      return new Step.NextHost(greeting.toRemoteReply(), mta);
     }
-
-    ServerExtensions ext;
     c.send("EHLO " + heloName, timeouts.command());
     SmtpReply ehlo = c.readReply(timeouts.command());
     if (ehlo.isServiceClosing()) {
-      return new Step.NextHost(ehlo.toRemoteReply());
+      return new Step.NextHost(ehlo.toRemoteReply(), mta);
     }
     if (ehlo.isPositive()) {
-      ext = ServerExtensions.fromEhlo(ehlo);
-    } else {
-      // RFC 5321 §3.2: a server that does not know EHLO answers 5xx; fall back to HELO.
-      c.send("HELO " + heloName, timeouts.command());
-      SmtpReply helo = c.readReply(timeouts.command());
-      if (helo.isServiceClosing()) {
-        return new Step.NextHost(helo.toRemoteReply());
-      }
-      if (!helo.isPositive()) {
-        quietQuit(c);
-        return done(mta, envelope.recipients(), helo.toRemoteReply());
-      }
-      ext = ServerExtensions.NONE;
+      return new SmtpSession(c, ServerExtensions.fromEhlo(ehlo), address, pool.counter());
     }
+    // RFC 5321 §3.2: a server that does not know EHLO answers 5xx; fall back to HELO.
+    c.send("HELO " + heloName, timeouts.command());
+    SmtpReply helo = c.readReply(timeouts.command());
+    if (helo.isServiceClosing()) {
+      return new Step.NextHost(helo.toRemoteReply(), mta);
+    }
+    if (!helo.isPositive()) {
+      quietQuit(c);
+      return new Step.Done(TransactionResult.all(mta, envelope.recipients(), helo.toRemoteReply(), true), false);
+    }
+    return new SmtpSession(c, ServerExtensions.NONE, address, pool.counter());
+  }
+
+  private Step transaction(SmtpSession session, Envelope envelope) throws IOException {
+    SmtpConnection c = session.connection();
+    ServerExtensions ext = session.extensions();
+    String mta = c.remote();
 
     long limit = ext.sizeLimit();
     if (limit > 0 && envelope.content().length > limit) {
-      quietQuit(c);
       return done(mta, envelope.recipients(), Replies.tooBigForServer(mta, limit, envelope.content().length));
     }
-    boolean utf8 = envelope.smtputf8() || envelope.needsSmtputf8();
     if (envelope.needsSmtputf8() && !ext.smtputf8()) {
-      quietQuit(c);
       return done(mta, envelope.recipients(), Replies.smtputf8NotOffered(mta));
     }
+    boolean utf8 = (envelope.smtputf8() || envelope.needsSmtputf8()) && ext.smtputf8();
 
     List<String> commands = new ArrayList<>();
-    commands.add(mailFrom(envelope, ext, utf8 && ext.smtputf8()));
+    commands.add(mailFrom(envelope, ext, utf8));
     for (Recipient r : envelope.recipients()) {
       commands.add(rcptTo(r, ext));
     }
@@ -140,10 +192,8 @@ public final class SmtpClient {
     }
     SmtpReply mail = c.readReply(timeouts.command());
     if (mail.isServiceClosing()) {
-      return new Step.NextHost(mail.toRemoteReply());
+      return new Step.NextHost(mail.toRemoteReply(), mta);
     }
-    List<TransactionResult.RecipientReply> replies = new ArrayList<>();
-    List<Recipient> accepted = new ArrayList<>();
     if (!mail.isPositive()) {
       if (ext.pipelining()) {
         // The pipelined RCPTs were answered too (with 503 most likely); read them off the wire.
@@ -151,9 +201,10 @@ public final class SmtpClient {
           c.readReply(timeouts.command());
         }
       }
-      quietQuit(c);
       return done(mta, envelope.recipients(), mail.toRemoteReply());
     }
+    List<TransactionResult.RecipientReply> replies = new ArrayList<>();
+    boolean anyAccepted = false;
     for (int i = 0; i < envelope.recipients().size(); i++) {
       Recipient r = envelope.recipients().get(i);
       if (!ext.pipelining()) {
@@ -161,34 +212,29 @@ public final class SmtpClient {
       }
       SmtpReply rcpt = c.readReply(timeouts.command());
       if (rcpt.isServiceClosing()) {
-        return new Step.NextHost(rcpt.toRemoteReply());
+        return new Step.NextHost(rcpt.toRemoteReply(), mta);
       }
       replies.add(new TransactionResult.RecipientReply(r, rcpt.toRemoteReply()));
-      if (rcpt.isPositive()) {
-        accepted.add(r);
-      }
+      anyAccepted |= rcpt.isPositive();
     }
-    if (accepted.isEmpty()) {
-      quietQuit(c);
-      return new Step.Done(new TransactionResult(mta, replies));
+    if (!anyAccepted) {
+      return new Step.Done(new TransactionResult(mta, replies, true), true);
     }
 
     c.send("DATA", timeouts.command());
     SmtpReply data = c.readReply(timeouts.dataStart());
     if (data.isServiceClosing()) {
-      return new Step.NextHost(data.toRemoteReply());
+      return new Step.NextHost(data.toRemoteReply(), mta);
     }
     if (data.code() != 354) {
-      quietQuit(c);
-      return new Step.Done(new TransactionResult(mta, replaceAccepted(replies, data.toRemoteReply())));
+      return new Step.Done(new TransactionResult(mta, replaceAccepted(replies, data.toRemoteReply()), true), true);
     }
     c.write(DotStuffing.stuff(envelope.content()), timeouts.dataBlock());
-    SmtpReply done = c.readReply(timeouts.dataDone());
-    if (done.isServiceClosing()) {
-      return new Step.NextHost(done.toRemoteReply());
+    SmtpReply end = c.readReply(timeouts.dataDone());
+    if (end.isServiceClosing()) {
+      return new Step.NextHost(end.toRemoteReply(), mta);
     }
-    quietQuit(c);
-    return new Step.Done(new TransactionResult(mta, replaceAccepted(replies, done.toRemoteReply())));
+    return new Step.Done(new TransactionResult(mta, replaceAccepted(replies, end.toRemoteReply()), true), true);
   }
 
   /** After DATA, the reply to the data applies to every recipient that RCPT accepted. */
@@ -200,7 +246,7 @@ public final class SmtpClient {
   }
 
   private static Step done(String mta, List<Recipient> recipients, RemoteReply reply) {
-    return new Step.Done(TransactionResult.all(mta, recipients, reply));
+    return new Step.Done(TransactionResult.all(mta, recipients, reply, true), true);
   }
 
   private static String mailFrom(Envelope envelope, ServerExtensions ext, boolean smtputf8) {
@@ -208,8 +254,10 @@ public final class SmtpClient {
     if (ext.offers("SIZE")) {
       cmd.append(" SIZE=").append(envelope.content().length); // RFC 1870 §6
     }
+    // RFC 6152 §3. Without 8BITMIME offered the bytes go as they are (as Postfix does by default);
+    // converting to 7bit would change what ingress stored.
     if (ext.eightBitMime() && envelope.has8bitContent()) {
-      cmd.append(" BODY=8BITMIME"); // RFC 6152 §3
+      cmd.append(" BODY=8BITMIME");
     }
     if (smtputf8) {
       cmd.append(" SMTPUTF8"); // RFC 6531 §3.4
@@ -246,10 +294,10 @@ public final class SmtpClient {
   private void quietQuit(SmtpConnection c) {
     try {
       c.send("QUIT", timeouts.command());
-      c.readReply(java.time.Duration.ofSeconds(5).compareTo(timeouts.command()) < 0
-          ? java.time.Duration.ofSeconds(5) : timeouts.command());
+      Duration wait = Duration.ofSeconds(5).compareTo(timeouts.command()) < 0 ? Duration.ofSeconds(5) : timeouts.command();
+      c.readReply(wait);
     } catch (IOException ignored) {
-      // the transaction is over either way
+      // the session is over either way
     }
   }
 

@@ -30,6 +30,9 @@ public final class TestSmtpServer implements AutoCloseable {
   public volatile String dataReply = "250 2.0.0 Ok: queued";
 
   public final List<Transaction> transactions = new CopyOnWriteArrayList<>();
+  public final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+  /** When positive, the server drops a connection after this long without a command (its idle timeout). */
+  public volatile int idleDropMillis;
   public final List<String> allCommands = new CopyOnWriteArrayList<>();
   private final ServerSocket server;
   private final Thread acceptor;
@@ -52,6 +55,7 @@ public final class TestSmtpServer implements AutoCloseable {
     while (!server.isClosed()) {
       try {
         Socket s = server.accept();
+        connections.incrementAndGet();
         Thread.ofVirtual().start(() -> session(s));
       } catch (IOException e) {
         return;
@@ -61,6 +65,9 @@ public final class TestSmtpServer implements AutoCloseable {
 
   private void session(Socket socket) {
     try (socket) {
+      if (idleDropMillis > 0) {
+        socket.setSoTimeout(idleDropMillis);
+      }
       InputStream in = new BufferedInputStream(socket.getInputStream());
       OutputStream out = socket.getOutputStream();
       reply(out, greeting);

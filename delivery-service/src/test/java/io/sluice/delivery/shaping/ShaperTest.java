@@ -1,0 +1,118 @@
+package io.sluice.delivery.shaping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class ShaperTest {
+  private final ShapingPolicy policy = new ShapingPolicy(2, 0, 3, Duration.ofSeconds(30), Duration.ofMinutes(2));
+
+  private static final class MutableClock extends Clock {
+    Instant now = Instant.parse("2026-11-23T12:00:00Z");
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void theWindowAdmitsUpToItsSizeAndThenThrottlesAfterTheQueueTimeout() throws Exception {
+    Shaper shaper = new Shaper(policy, Map.of(), Duration.ofMillis(50), Clock.systemUTC());
+    Admission a = shaper.admit("mx:a", "a.test");
+    Admission b = shaper.admit("mx:a", "a.test");
+    Admission c = shaper.admit("mx:a", "a.test");
+
+    assertThat(a).isInstanceOf(Admission.Admitted.class);
+    assertThat(b).isInstanceOf(Admission.Admitted.class);
+    assertThat(c).isInstanceOfSatisfying(Admission.Throttled.class, t -> {
+      assertThat(t.reply().code()).isEqualTo(451);
+      assertThat(t.reply().enhancedStatus()).isEqualTo("4.4.5");
+    });
+    assertThat(shaper.inUse("mx:a")).isEqualTo(2);
+    assertThat(shaper.admit("mx:other", "b.test")).as("other destinations are not affected")
+        .isInstanceOf(Admission.Admitted.class);
+
+    ((Admission.Admitted) a).permit().release(true);
+    assertThat(shaper.admit("mx:a", "a.test")).isInstanceOf(Admission.Admitted.class);
+  }
+
+  @Test
+  void aWaitingMessageGetsTheSlotWhenItIsReleased() throws Exception {
+    Shaper shaper = new Shaper(new ShapingPolicy(1, 0, 3, Duration.ofSeconds(30), Duration.ofMinutes(2)), Map.of(),
+        Duration.ofSeconds(5), Clock.systemUTC());
+    Admission.Admitted first = (Admission.Admitted) shaper.admit("mx:a", "a.test");
+    AtomicReference<Admission> second = new AtomicReference<>();
+    Thread waiter = Thread.ofVirtual().start(() -> {
+      try {
+        second.set(shaper.admit("mx:a", "a.test"));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    while (shaper.waiting("mx:a") == 0) {
+      Thread.sleep(5);
+    }
+    first.permit().release(true);
+    waiter.join();
+    assertThat(second.get()).isInstanceOf(Admission.Admitted.class);
+  }
+
+  @Test
+  void theBreakerOpensAfterConsecutiveFailuresAndDoublesItsPause() throws Exception {
+    MutableClock clock = new MutableClock();
+    Shaper shaper = new Shaper(policy, Map.of(), Duration.ofMillis(50), clock);
+    for (int i = 0; i < 3; i++) {
+      ((Admission.Admitted) shaper.admit("mx:down", "down.test")).permit().release(false);
+    }
+    assertThat(shaper.admit("mx:down", "down.test")).isInstanceOf(Admission.Throttled.class);
+
+    clock.now = clock.now.plusSeconds(30);
+    Admission.Admitted probe = (Admission.Admitted) shaper.admit("mx:down", "down.test");
+    probe.permit().release(false); // still down: reopens for twice as long
+    clock.now = clock.now.plusSeconds(59);
+    assertThat(shaper.admit("mx:down", "down.test")).isInstanceOf(Admission.Throttled.class);
+    clock.now = clock.now.plusSeconds(1);
+    Admission.Admitted ok = (Admission.Admitted) shaper.admit("mx:down", "down.test");
+    ok.permit().release(true);
+    ((Admission.Admitted) shaper.admit("mx:down", "down.test")).permit().release(false);
+    assertThat(shaper.admit("mx:down", "down.test")).as("a success resets the failure count")
+        .isInstanceOf(Admission.Admitted.class);
+  }
+
+  @Test
+  void aDomainOverrideSetsItsDestinationsWindow() throws Exception {
+    Shaper shaper = new Shaper(policy,
+        Map.of("big.test", new ShapingPolicy(3, 0, 3, Duration.ofSeconds(30), Duration.ofMinutes(2))),
+        Duration.ofMillis(20), Clock.systemUTC());
+    for (int i = 0; i < 3; i++) {
+      assertThat(shaper.admit("mx:big", "BIG.test")).isInstanceOf(Admission.Admitted.class);
+    }
+    assertThat(shaper.admit("mx:big", "big.test")).isInstanceOf(Admission.Throttled.class);
+  }
+
+  @Test
+  void theRateLimitThrottlesWhenNoTokenComesWithinTheQueueTimeout() throws Exception {
+    Shaper shaper = new Shaper(new ShapingPolicy(10, 1, 3, Duration.ofSeconds(30), Duration.ofMinutes(2)), Map.of(),
+        Duration.ofMillis(100), Clock.systemUTC());
+    ((Admission.Admitted) shaper.admit("mx:r", "r.test")).permit().release(true);
+    assertThat(shaper.admit("mx:r", "r.test")).isInstanceOf(Admission.Throttled.class);
+    assertThat(shaper.inUse("mx:r")).isZero();
+  }
+}
