@@ -55,13 +55,91 @@ public interface IngressConfig {
   @WithDefault("67108864")
   long producerBufferMemory();
 
+  /** Most concurrent SMTP sessions over all listeners; more get 421 4.7.0. */
+  @WithDefault("20000")
+  int maxConnections();
+
+  /** Most concurrent sessions from one client address; trusted networks are exempt (like Postfix). */
+  @WithDefault("50")
+  int maxConnectionsPerClient();
+
+  /** TLS for STARTTLS and the implicit-TLS listener. */
+  Tls tls();
+
+  /** The submission listener (RFC 6409): STARTTLS, AUTH required, Message-ID/Date added. */
+  Submission submission();
+
+  /** The implicit-TLS submission listener (RFC 8314 §3.3). */
+  Submissions submissions();
+
+  /** SMTP AUTH (RFC 4954). */
+  Auth auth();
+
   interface Timeouts {
-    /** Waiting for the next command (RFC 5321 §4.5.2: at least 5 minutes). */
+    /** Waiting for a whole command line (RFC 5321 §4.5.3.2.7: at least 5 minutes); a deadline, not per read. */
     @WithDefault("5m")
     Duration command();
 
     /** Waiting for the next block of message content (RFC 5321 §4.5.3.2.5: 3 minutes). */
     @WithDefault("3m")
     Duration data();
+
+    /** The whole DATA or BDAT transfer of one message must finish within this (slow-drip clients). */
+    @WithDefault("10m")
+    Duration message();
+
+    /** The TLS handshake (STARTTLS or implicit TLS) must finish within this. */
+    @WithDefault("30s")
+    Duration tlsHandshake();
+  }
+
+  interface Tls {
+    /**
+     * Name of a Quarkus TLS configuration ({@code quarkus.tls.<name>.key-store...}) holding the
+     * server certificate. When it is not configured, STARTTLS is not offered and the TLS listeners
+     * cannot start.
+     */
+    @WithDefault("smtp")
+    String configuration();
+  }
+
+  interface Submission {
+    /** Open the submission listener. */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** Address it binds to. */
+    @WithDefault("0.0.0.0")
+    String host();
+
+    /** Its port; 0 picks a free one. */
+    @WithDefault("587")
+    int port();
+  }
+
+  interface Submissions {
+    /** Open the implicit-TLS submission listener. */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** Address it binds to. */
+    @WithDefault("0.0.0.0")
+    String host();
+
+    /** Its port; 0 picks a free one. */
+    @WithDefault("465")
+    int port();
+  }
+
+  interface Auth {
+    /**
+     * File of credentials, one per line: {@code user:$pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>[:domain,...]}.
+     * The optional last field restricts the sender domains the user may use. Empty: AUTH is off.
+     */
+    Optional<String> credentialsFile();
+
+    /** Failed AUTH attempts a session may make; the next one closes it with 421 4.7.0. */
+    @WithDefault("3")
+    int maxFailures();
   }
 }

@@ -11,15 +11,37 @@ import java.util.List;
 
 /** A raw SMTP client for tests: exact bytes out, whole replies in. */
 public final class SmtpClient implements AutoCloseable {
-  private final Socket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private Socket socket;
+  private InputStream in;
+  private OutputStream out;
 
   public SmtpClient(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(60_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
+  }
+
+  /** Connects to an implicit-TLS listener. */
+  public static SmtpClient implicitTls(int port) throws Exception {
+    SmtpClient c = new SmtpClient(port);
+    c.upgradeToTls();
+    return c;
+  }
+
+  /** Runs the client side of a TLS handshake over the connection (after "220 Ready to start TLS"). */
+  public void upgradeToTls() throws Exception {
+    javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) TestTls.clientContext().getSocketFactory()
+        .createSocket(socket, "ingress.test", socket.getPort(), true);
+    ssl.setUseClientMode(true);
+    ssl.startHandshake();
+    socket = ssl;
+    in = ssl.getInputStream();
+    out = ssl.getOutputStream();
+  }
+
+  public void setTimeout(int millis) throws IOException {
+    socket.setSoTimeout(millis);
   }
 
   /** Reads one (possibly multi-line) reply and returns its lines joined by "\n". */
@@ -66,12 +88,18 @@ public final class SmtpClient implements AutoCloseable {
     return reply();
   }
 
-  /** True when the server has closed the connection (reads EOF). */
+  /** True when the server closes the connection: reads (and ignores) what is left until EOF. */
   public boolean closedByServer() throws IOException {
     try {
-      return in.read() < 0;
-    } catch (java.net.SocketException e) {
+      byte[] sink = new byte[4096];
+      while (in.read(sink) >= 0) {
+        // a TLS alert, say
+      }
       return true;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // reset, or the TLS layer noticed the close
     }
   }
 

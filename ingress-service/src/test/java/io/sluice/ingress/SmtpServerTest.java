@@ -2,6 +2,7 @@ package io.sluice.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sluice.ingress.smtp.SmtpServer;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
 
 /** Real SMTP over TCP against the running service and the real broker. */
 @QuarkusTest
+@QuarkusTestResource(TestTls.class)
 class SmtpServerTest {
   private static final Pattern QUEUED = Pattern.compile("^250 2\\.0\\.0 Ok: queued as ([0-9A-Z]{26})$");
   private static final Duration WAIT = Duration.ofSeconds(30);

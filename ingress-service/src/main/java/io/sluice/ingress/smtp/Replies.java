@@ -25,6 +25,8 @@ public final class Replies {
       "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH; see RFC 5321");
   public static final SmtpReply START_TLS = new SmtpReply(220, "2.0.0", "Ready to start TLS");
   public static final SmtpReply AUTH_OK = new SmtpReply(235, "2.7.0", "Authentication successful");
+  /** Text is set to "Ok: &lt;n&gt; octets received" (RFC 3030 §2 example replies). */
+  public static final SmtpReply CHUNK_OK = new SmtpReply(250, "2.0.0", "Ok: chunk received");
 
   // 3xx
   public static final SmtpReply START_DATA =
@@ -66,6 +68,10 @@ public final class Replies {
   public static final SmtpReply NEED_MAIL = new SmtpReply(503, "5.5.1", "Error: need MAIL command");
   public static final SmtpReply NESTED_MAIL = new SmtpReply(503, "5.5.1", "Error: nested MAIL command");
   public static final SmtpReply NEED_RCPT = new SmtpReply(503, "5.5.1", "Error: need RCPT command");
+  public static final SmtpReply DATA_AFTER_BDAT =
+      new SmtpReply(503, "5.5.1", "Error: DATA not allowed after BDAT in one transaction");
+  public static final SmtpReply BDAT_SYNTAX_LOST = new SmtpReply(501, "5.5.4",
+      "Error: BDAT syntax error; cannot find the end of the chunk, closing connection");
   public static final SmtpReply ALREADY_TLS = new SmtpReply(503, "5.5.1", "Error: TLS already active");
   public static final SmtpReply PARAM_NOT_IMPLEMENTED =
       new SmtpReply(504, "5.5.4", "Error: parameter not implemented");
@@ -93,6 +99,12 @@ public final class Replies {
       new SmtpReply(530, "5.7.0", "Must issue a STARTTLS command first");
   public static final SmtpReply AUTH_REQUIRED =
       new SmtpReply(530, "5.7.0", "Authentication required");
+  public static final SmtpReply TOO_MANY_AUTH_FAILURES =
+      new SmtpReply(421, "4.7.0", "Error: too many failed authentication attempts, closing connection");
+  public static final SmtpReply AUTH_BAD_BASE64 =
+      new SmtpReply(501, "5.5.2", "Error: authentication data is not valid base64");
+  public static final SmtpReply TLS_HANDSHAKE_FAILED =
+      new SmtpReply(421, "4.7.0", "Error: TLS handshake failed, closing connection");
   public static final SmtpReply AUTH_FAILED =
       new SmtpReply(535, "5.7.8", "Error: authentication failed");
   public static final SmtpReply AUTH_CANCELLED =

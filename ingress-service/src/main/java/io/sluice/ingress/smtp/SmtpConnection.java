@@ -8,6 +8,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -18,11 +19,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLException;
 import org.jboss.logging.Logger;
 
 /**
  * One SMTP session on its own virtual thread: reads commands, lets {@link SmtpProtocol} decide,
- * writes replies, and performs the I/O actions (DATA, STARTTLS, AUTH) the protocol asks for.
+ * writes replies, and performs the I/O actions the protocol asks for (DATA, BDAT, STARTTLS, AUTH).
  *
  * <p>Memory per session is bounded: an 8 KiB read buffer, command lines of at most
  * {@link #MAX_COMMAND_LINE} octets, and message content capped at the SIZE limit.
@@ -38,46 +40,64 @@ public final class SmtpConnection implements Runnable {
    */
   static final int MAX_COMMAND_LINE = 2048;
 
-  /** Everything a session needs from the server. */
+  /** What a session needs from the server, shared by all sessions. */
   public record Services(
-      SmtpProtocol protocol,
       CommandParser parser,
       QueueWriter queue,
       KafkaReadiness readiness,
       IngressMetrics metrics,
       QueueIds queueIds,
+      SaslExchange sasl,
+      SmtpTls tls,
       Duration commandTimeout,
       Duration dataTimeout,
-      int maxBadCommands) {}
+      Duration messageTimeout,
+      Duration tlsHandshakeTimeout,
+      int maxBadCommands,
+      int maxAuthFailures) {}
 
-  private final Socket socket;
-  private final SessionContext session;
+  /** What differs between listeners. */
+  public record Listener(ListenerKind kind, SmtpProtocol protocol, boolean implicitTls, boolean addMissingHeaders) {}
+
   private final Services services;
+  private final Listener listener;
+  private final SessionContext session;
   private final SmtpServer.Registry registry;
   private final ReentrantLock writeLock = new ReentrantLock();
+  private Socket socket;
   private OutputStream out;
   private SmtpInput in;
   private SessionState state = SessionState.CONNECTED;
   private Instant transactionStart;
+  /** BDAT chunks of the current transaction, or null. */
+  private ChunkReader chunks;
   private int badCommands;
+  private int authFailures;
   /** Waiting for a command outside a transaction: shutdown may close the session now. */
   private volatile boolean idle;
   private volatile boolean closed;
 
-  SmtpConnection(Socket socket, SessionContext session, Services services, SmtpServer.Registry registry) {
+  SmtpConnection(Socket socket, SessionContext session, Services services, Listener listener, SmtpServer.Registry registry) {
     this.socket = socket;
     this.session = session;
     this.services = services;
+    this.listener = listener;
     this.registry = registry;
+  }
+
+  private SmtpProtocol protocol() {
+    return listener.protocol();
   }
 
   @Override
   public void run() {
     String client = session.clientAddress().getHostAddress();
-    try (socket) {
-      out = new BufferedOutputStream(socket.getOutputStream(), 4096);
-      in = new SmtpInput(socket.getInputStream(), this::flushQuietly);
-      socket.setSoTimeout((int) services.commandTimeout().toMillis());
+    try {
+      if (listener.implicitTls()) {
+        startTls(); // RFC 8314 §3.3: TLS first, then the greeting
+      } else {
+        useStreams();
+      }
       if (registry.draining()) {
         services.metrics().rejected("shutting-down");
         replyNow(Replies.SHUTTING_DOWN);
@@ -88,8 +108,11 @@ public final class SmtpConnection implements Runnable {
         replyNow(Replies.QUEUE_UNAVAILABLE);
         return;
       }
-      reply(services.protocol().greeting());
+      reply(protocol().greeting());
       loop();
+    } catch (SSLException e) {
+      services.metrics().rejected("tls-handshake");
+      LOG.debugf("TLS with [%s] failed: %s", client, e.toString());
     } catch (SocketTimeoutException e) {
       services.metrics().rejected("timeout");
       LOG.debugf("session from [%s] timed out in state %s", client, state.getClass().getSimpleName());
@@ -104,14 +127,36 @@ public final class SmtpConnection implements Runnable {
       replyQuietly(new SmtpReply(421, "4.3.0", "Error: internal error, closing connection"));
     } finally {
       closed = true;
+      closeSocket();
       registry.remove(this);
     }
+  }
+
+  private void useStreams() throws IOException {
+    out = new BufferedOutputStream(socket.getOutputStream(), 4096);
+    in = new SmtpInput(socket.getInputStream(), this::flushQuietly, this::setReadTimeout);
+  }
+
+  private void setReadTimeout(int millis) {
+    try {
+      socket.setSoTimeout(millis);
+    } catch (SocketException e) {
+      // the socket is closed; the read that follows fails and ends the session
+    }
+  }
+
+  private SmtpInput.Deadline commandDeadline() {
+    return SmtpInput.Deadline.of(services.commandTimeout(), services.commandTimeout());
+  }
+
+  private SmtpInput.Deadline messageDeadline() {
+    return SmtpInput.Deadline.of(services.dataTimeout(), services.messageTimeout());
   }
 
   private void loop() throws IOException {
     while (!closed) {
       idle = !(state instanceof SessionState.InTransaction);
-      SmtpInput.Line line = in.readLine(MAX_COMMAND_LINE);
+      SmtpInput.Line line = in.readLine(MAX_COMMAND_LINE, commandDeadline());
       idle = false;
       if (closed) {
         return;
@@ -124,30 +169,56 @@ public final class SmtpConnection implements Runnable {
       if (command == null) {
         return;
       }
+      if (command instanceof Command.Malformed(String verb, SmtpReply why) && verb.equals("BDAT")) {
+        // Without a size we cannot tell where the chunk ends: everything after would be misread.
+        services.metrics().rejected("bdat-syntax");
+        replyNow(Replies.BDAT_SYNTAX_LOST);
+        return;
+      }
       boolean wasInTransaction = state instanceof SessionState.InTransaction;
-      Step step = services.protocol().handle(session, state, command);
+      Step step = protocol().handle(session, state, command);
       state = step.next();
       if (!wasInTransaction && state instanceof SessionState.InTransaction) {
         transactionStart = Instant.now();
       }
       if (step.reply() != null) {
         reply(step.reply());
-        countErrors(step.reply());
+        count(step.reply());
       }
       switch (step.action()) {
         case Step.Action.Close c -> {
           flush();
           return;
         }
-        case Step.Action.ReceiveData(Transaction tx) -> receiveData(tx);
         case Step.Action.Continue c -> {}
-        case Step.Action.ReceiveChunk c -> throw new IllegalStateException("BDAT is not enabled");
-        case Step.Action.StartTls s -> throw new IllegalStateException("STARTTLS is not enabled");
-        case Step.Action.Authenticate a -> throw new IllegalStateException("AUTH is not enabled");
+        case Step.Action.ReceiveData(Transaction tx) -> receiveData(tx);
+        case Step.Action.ReceiveChunk(Transaction tx, long size, boolean last) -> receiveChunk(tx, size, last);
+        case Step.Action.DiscardChunk(long size) -> {
+          if (!in.readExactly(size, (b, o, n) -> {}, messageDeadline())) {
+            return;
+          }
+        }
+        case Step.Action.StartTls s -> {
+          flush();
+          startTls();
+          session.tlsStarted();
+        }
+        case Step.Action.Authenticate(String mechanism, String initial) -> authenticate(mechanism, initial);
+      }
+      if (!(state instanceof SessionState.InTransaction)) {
+        chunks = null;
+      }
+      if (closed) {
+        return;
       }
       if (badCommands > services.maxBadCommands()) {
         services.metrics().rejected("too-many-errors");
         replyNow(Replies.TOO_MANY_ERRORS);
+        return;
+      }
+      if (authFailures >= services.maxAuthFailures()) {
+        services.metrics().rejected("auth-failures");
+        replyNow(Replies.TOO_MANY_AUTH_FAILURES);
         return;
       }
       if (registry.draining() && !(state instanceof SessionState.InTransaction)) {
@@ -169,45 +240,128 @@ public final class SmtpConnection implements Runnable {
     }
   }
 
-  /** Protocol errors count toward the cap; policy refusals (relay denied, too big) do not. */
-  private void countErrors(SmtpReply reply) {
+  /** Protocol errors (5.5.x) count toward the cap; policy refusals (relay denied, too big) do not. */
+  private void count(SmtpReply reply) {
     if (reply.status() != null && reply.isPermanent() && reply.status().subject() == 5) {
       badCommands++;
+    }
+    if (reply.code() == 554 && reply.status() != null && reply.status().subject() == 7) {
+      services.metrics().rejected("relay-denied");
+    }
+  }
+
+  /**
+   * STARTTLS (RFC 3207 §4.2) or implicit TLS. Input that arrived before the handshake is thrown
+   * away: commands pipelined behind STARTTLS in clear text must never run inside the TLS session
+   * (CVE-2011-0411).
+   */
+  private void startTls() throws IOException {
+    if (in != null) {
+      int dropped = in.discardBuffered();
+      if (dropped > 0) {
+        services.metrics().rejected("starttls-pipelined-input");
+        LOG.debugf("dropped %d octets sent in clear after STARTTLS by [%s]", dropped,
+            session.clientAddress().getHostAddress());
+      }
+    }
+    socket = services.tls().handshake(socket, services.tlsHandshakeTimeout());
+    useStreams();
+  }
+
+  private void authenticate(String mechanism, String initial) throws IOException {
+    SaslExchange.Channel channel = new SaslExchange.Channel() {
+      @Override
+      public void challenge(String base64) throws IOException {
+        reply(SaslExchange.challengeReply(base64));
+      }
+
+      @Override
+      public SmtpInput.Line readLine(int max) throws IOException {
+        return in.readLine(max, commandDeadline());
+      }
+    };
+    switch (services.sasl().run(mechanism, initial, channel)) {
+      case SaslExchange.Outcome.Success(String user) -> {
+        session.authenticatedAs(user);
+        reply(Replies.AUTH_OK);
+      }
+      case SaslExchange.Outcome.Failure(SmtpReply why) -> {
+        authFailures++;
+        services.metrics().rejected("auth-failed");
+        LOG.infof("AUTH %s from [%s] failed (%d of %d allowed)", mechanism, session.clientAddress().getHostAddress(),
+            authFailures, services.maxAuthFailures());
+        reply(why);
+      }
+      case SaslExchange.Outcome.Aborted(SmtpReply why) -> {
+        reply(why);
+        count(why);
+      }
+      case SaslExchange.Outcome.Disconnected d -> closed = true;
     }
   }
 
   private void receiveData(Transaction tx) throws IOException {
     flush();
-    socket.setSoTimeout((int) services.dataTimeout().toMillis());
-    BodyBuffer body = new BodyBuffer(services.protocol().settings().maxMessageSize(), tx.declaredSize());
+    BodyBuffer body = new BodyBuffer(protocol().settings().maxMessageSize(), tx.declaredSize());
     DataReader reader = new DataReader(body);
-    if (!in.readData(reader)) {
+    if (!in.readData(reader, messageDeadline())) {
       closed = true; // the client went away mid-message: nothing was acknowledged
       return;
     }
-    socket.setSoTimeout((int) services.commandTimeout().toMillis());
+    finishTransaction(tx, reader.result());
+  }
+
+  private void receiveChunk(Transaction tx, long size, boolean last) throws IOException {
+    if (chunks == null) {
+      chunks = new ChunkReader(new BodyBuffer(protocol().settings().maxMessageSize(), tx.declaredSize()));
+    }
+    ChunkReader reader = chunks;
+    if (!in.readExactly(size, reader::accept, messageDeadline())) {
+      closed = true;
+      return;
+    }
+    if (reader.overflowed()) {
+      // RFC 3030 §2: refuse the chunk that passes the limit and drop the transaction at once.
+      services.metrics().rejected("message-too-big");
+      state = state.reset();
+      reply(Replies.MESSAGE_TOO_BIG);
+      return;
+    }
+    if (!last) {
+      reply(Replies.CHUNK_OK.withText("Ok: " + size + " octets received"));
+      return;
+    }
+    finishTransaction(tx, reader.finish());
+  }
+
+  private void finishTransaction(Transaction tx, DataReader.Result result) throws IOException {
     Greeting greeting = ((SessionState.InTransaction) state).greeting();
     state = state.reset();
-    switch (reader.result()) {
+    switch (result) {
       case DataReader.Result.Rejected(SmtpReply why, String reason) -> {
         services.metrics().rejected(reason.replace(' ', '-'));
         reply(why);
       }
-      case DataReader.Result.Complete(BodyBuffer complete) -> reply(finish(greeting, tx, complete));
+      case DataReader.Result.Complete(BodyBuffer body) -> reply(queue(greeting, tx, body));
     }
   }
 
-  /** Adds the Received header and hands the message to the queue; the reply depends on Kafka's ack. */
-  private SmtpReply finish(Greeting greeting, Transaction tx, BodyBuffer body) {
+  /** Adds the trace header (and on submission, a missing Date/Message-ID), then writes to Kafka. */
+  private SmtpReply queue(Greeting greeting, Transaction tx, BodyBuffer body) {
     String queueId = services.queueIds().next();
     Instant now = Instant.now();
-    String protocol = ReceivedHeader.protocol(greeting.extended(), tx.smtputf8(), session.tls(), session.authenticated());
+    ZonedDateTime utc = ZonedDateTime.ofInstant(now, ZoneOffset.UTC);
+    String hostname = protocol().settings().hostname();
+    String with = ReceivedHeader.protocol(greeting.extended(), tx.smtputf8(), session.tls(), session.authenticated());
     String single = tx.recipients().size() == 1 ? tx.recipients().getFirst().address() : null;
-    byte[] received = ReceivedHeader.build(greeting.name(), session.clientAddress(),
-        services.protocol().settings().hostname(), protocol, queueId, single, ZonedDateTime.ofInstant(now, ZoneOffset.UTC));
-    byte[] content = new byte[received.length + body.length()];
+    byte[] received = ReceivedHeader.build(greeting.name(), session.clientAddress(), hostname, with, queueId, single, utc);
+    byte[] added = listener.addMissingHeaders()
+        ? SubmissionHeaders.missing(java.util.Arrays.copyOf(body.array(), body.length()), queueId, hostname, utc)
+        : new byte[0];
+    byte[] content = new byte[received.length + added.length + body.length()];
     System.arraycopy(received, 0, content, 0, received.length);
-    System.arraycopy(body.array(), 0, content, received.length, body.length());
+    System.arraycopy(added, 0, content, received.length, added.length);
+    System.arraycopy(body.array(), 0, content, received.length + added.length, body.length());
     return services.queue().write(session, greeting, tx, queueId,
         transactionStart == null ? now : transactionStart, now, content);
   }
@@ -228,7 +382,9 @@ public final class SmtpConnection implements Runnable {
 
   private void replyQuietly(SmtpReply reply) {
     try {
-      replyNow(reply);
+      if (out != null) {
+        replyNow(reply);
+      }
     } catch (IOException | RuntimeException ignored) {
       // the client is gone; nothing to tell it
     }
@@ -248,6 +404,14 @@ public final class SmtpConnection implements Runnable {
       flush();
     } catch (IOException e) {
       // The next read fails too and ends the session.
+    }
+  }
+
+  private void closeSocket() {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // already closed
     }
   }
 
@@ -290,14 +454,6 @@ public final class SmtpConnection implements Runnable {
     } catch (IOException | RuntimeException ignored) {
       // best effort
     }
-    try {
-      socket.close();
-    } catch (IOException ignored) {
-      // already closed
-    }
-  }
-
-  boolean inTransaction() {
-    return state instanceof SessionState.InTransaction;
+    closeSocket();
   }
 }

@@ -2,7 +2,9 @@ package io.sluice.ingress.smtp;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 
 /**
  * Buffered reader of SMTP input with bounded memory: a fixed read buffer, command lines capped at a
@@ -16,13 +18,38 @@ public final class SmtpInput {
 
   private final InputStream in;
   private final Runnable beforeBlock;
+  private final IntConsumer readTimeout;
   private final byte[] buf = new byte[BUFFER];
   private int pos;
   private int limit;
 
-  public SmtpInput(InputStream in, Runnable beforeBlock) {
+  /**
+   * @param beforeBlock runs before a read that would block (flushes pending replies)
+   * @param readTimeout sets the socket read timeout in milliseconds before each blocking read
+   */
+  public SmtpInput(InputStream in, Runnable beforeBlock, IntConsumer readTimeout) {
     this.in = in;
     this.beforeBlock = beforeBlock;
+    this.readTimeout = readTimeout;
+  }
+
+  /**
+   * How long reads may take: each read at most {@code perReadMillis}, and all reads of one unit
+   * (a command line, a message) together until {@code endNanos}. The overall deadline is what stops
+   * a slow-drip ("slowloris") client that sends one byte just before each read timeout.
+   */
+  public record Deadline(long perReadMillis, long endNanos) {
+    public static Deadline of(java.time.Duration perRead, java.time.Duration total) {
+      return new Deadline(perRead.toMillis(), System.nanoTime() + total.toNanos());
+    }
+
+    int nextTimeoutMillis() throws SocketTimeoutException {
+      long left = (endNanos - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
+        throw new SocketTimeoutException("deadline passed");
+      }
+      return (int) Math.max(1, Math.min(perReadMillis, left));
+    }
   }
 
   /** A line read in command mode. */
@@ -56,12 +83,12 @@ public final class SmtpInput {
    * Reads one command line, ending at LF (a preceding CR is dropped). Lines of more than
    * {@code max} octets are consumed to their end and reported as {@link Line.TooLong}.
    */
-  public Line readLine(int max) throws IOException {
+  public Line readLine(int max, Deadline deadline) throws IOException {
     byte[] line = new byte[Math.min(max, 256)];
     int len = 0;
     boolean tooLong = false;
     while (true) {
-      if (pos == limit && !fill()) {
+      if (pos == limit && !fill(deadline)) {
         return new Line.Eof();
       }
       byte b = buf[pos++];
@@ -89,9 +116,9 @@ public final class SmtpInput {
   }
 
   /** Reads content into {@code reader} until it says the data has ended. False on end of input. */
-  public boolean readData(DataReader reader) throws IOException {
+  public boolean readData(DataReader reader, Deadline deadline) throws IOException {
     while (true) {
-      if (pos == limit && !fill()) {
+      if (pos == limit && !fill(deadline)) {
         return false;
       }
       int used = reader.accept(buf, pos, limit - pos);
@@ -103,10 +130,10 @@ public final class SmtpInput {
   }
 
   /** Reads exactly {@code count} octets into {@code sink} (BDAT, RFC 3030 §2). False on end of input. */
-  public boolean readExactly(long count, ChunkSink sink) throws IOException {
+  public boolean readExactly(long count, ChunkSink sink, Deadline deadline) throws IOException {
     long left = count;
     while (left > 0) {
-      if (pos == limit && !fill()) {
+      if (pos == limit && !fill(deadline)) {
         return false;
       }
       int n = (int) Math.min(left, limit - pos);
@@ -123,8 +150,9 @@ public final class SmtpInput {
     void accept(byte[] bytes, int offset, int length);
   }
 
-  private boolean fill() throws IOException {
+  private boolean fill(Deadline deadline) throws IOException {
     beforeBlock.run();
+    readTimeout.accept(deadline.nextTimeoutMillis());
     int n = in.read(buf, 0, buf.length);
     if (n <= 0) {
       return false;

@@ -2,6 +2,7 @@ package io.sluice.ingress.smtp;
 
 import io.sluice.ingress.policy.PolicyDecision;
 import io.sluice.ingress.policy.RecipientPolicy;
+import io.sluice.ingress.policy.SenderPolicy;
 import io.sluice.schema.Notify;
 import io.sluice.schema.Recipient;
 import io.sluice.schema.Ret;
@@ -27,10 +28,12 @@ public final class SmtpProtocol {
 
   private final SmtpSettings settings;
   private final RecipientPolicy recipients;
+  private final SenderPolicy senders;
 
-  public SmtpProtocol(SmtpSettings settings, RecipientPolicy recipients) {
+  public SmtpProtocol(SmtpSettings settings, RecipientPolicy recipients, SenderPolicy senders) {
     this.settings = settings;
     this.recipients = recipients;
+    this.senders = senders;
   }
 
   public SmtpSettings settings() {
@@ -50,7 +53,7 @@ public final class SmtpProtocol {
       case Command.MailFrom m -> mail(session, state, m);
       case Command.RcptTo r -> rcpt(session, state, r);
       case Command.Data d -> data(state);
-      case Command.Bdat b -> Step.reply(Replies.NOT_IMPLEMENTED, state);
+      case Command.Bdat b -> bdat(state, b);
       case Command.Rset r -> Step.reply(Replies.RESET_OK, state.reset());
       case Command.Noop n -> Step.reply(Replies.NOOP_OK, state);
       case Command.Quit q -> new Step(Replies.BYE, state, Step.Action.CLOSE);
@@ -74,6 +77,7 @@ public final class SmtpProtocol {
     lines.add("SMTPUTF8");
     lines.add("DSN");
     lines.add("ENHANCEDSTATUSCODES");
+    lines.add("CHUNKING");
     if (settings.startTls() && !session.tls()) {
       lines.add("STARTTLS");
     }
@@ -155,6 +159,13 @@ public final class SmtpProtocol {
     }
     if (m.from() instanceof ReversePath.Of(Mailbox mailbox) && !mailbox.isAscii() && !smtputf8) {
       return Step.reply(Replies.UTF8_NOT_ANNOUNCED, state);
+    }
+    PolicyDecision sender = senders.check(session, m.from());
+    if (sender instanceof PolicyDecision.Reject(SmtpReply reply)) {
+      return Step.reply(reply, state);
+    }
+    if (sender instanceof PolicyDecision.TempFail(SmtpReply reply)) {
+      return Step.reply(reply, state);
     }
     Transaction tx = Transaction.start(m.from(), size, smtputf8, ret, envid);
     return Step.reply(Replies.SENDER_OK, new SessionState.InTransaction(greeting, tx));
@@ -250,7 +261,25 @@ public final class SmtpProtocol {
       case SessionState.Ready r -> Step.reply(Replies.NEED_MAIL, state);
       case SessionState.InTransaction t when t.transaction().recipients().isEmpty() ->
           Step.reply(t.transaction().rejectedRecipients() > 0 ? Replies.NO_VALID_RECIPIENTS : Replies.NEED_RCPT, state);
+      case SessionState.InTransaction t when t.transaction().chunked() -> Step.reply(Replies.DATA_AFTER_BDAT, state);
       case SessionState.InTransaction t -> new Step(Replies.START_DATA, state, new Step.Action.ReceiveData(t.transaction()));
+    };
+  }
+
+  /**
+   * RFC 3030 §2: the octets of a BDAT follow its command line whatever the reply, so a refused BDAT
+   * still has its chunk read and thrown away; otherwise the chunk would be read as commands.
+   */
+  private Step bdat(SessionState state, Command.Bdat b) {
+    Step.Action discard = new Step.Action.DiscardChunk(b.size());
+    return switch (state) {
+      case SessionState.Connected c -> new Step(Replies.NEED_HELO, state, discard);
+      case SessionState.Ready r -> new Step(Replies.NEED_MAIL, state, discard);
+      case SessionState.InTransaction t when t.transaction().recipients().isEmpty() -> new Step(
+          t.transaction().rejectedRecipients() > 0 ? Replies.NO_VALID_RECIPIENTS : Replies.NEED_RCPT, state, discard);
+      case SessionState.InTransaction(Greeting greeting, Transaction tx) -> new Step(null,
+          new SessionState.InTransaction(greeting, tx.withChunking()),
+          new Step.Action.ReceiveChunk(tx.withChunking(), b.size(), b.last()));
     };
   }
 

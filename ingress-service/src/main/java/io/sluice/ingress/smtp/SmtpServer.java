@@ -2,9 +2,15 @@ package io.sluice.ingress.smtp;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.tls.TlsConfiguration;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import io.sluice.ingress.IngressConfig;
 import io.sluice.ingress.IngressMetrics;
+import io.sluice.ingress.policy.ConnectionLimits;
+import io.sluice.ingress.policy.Credentials;
+import io.sluice.ingress.policy.PolicyDecision;
 import io.sluice.ingress.policy.RecipientPolicy;
+import io.sluice.ingress.policy.SenderPolicy;
 import io.sluice.ingress.policy.TrustedNetworks;
 import io.sluice.ingress.publish.KafkaReadiness;
 import io.sluice.ingress.publish.QueueWriter;
@@ -12,24 +18,32 @@ import io.sluice.schema.QueueIds;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
 import org.jboss.logging.Logger;
 
 /**
- * The SMTP listener. Binds at startup ({@code sluice.ingress.host}:{@code sluice.ingress.port}; port 0
- * picks a free one, read it back with {@link #port()}), runs each session on its own virtual thread,
- * and drains on shutdown:
+ * The SMTP listeners: relay ({@code sluice.ingress.host}:{@code port}), and optionally submission
+ * (STARTTLS + AUTH, RFC 6409) and submissions (implicit TLS, RFC 8314). Binds at startup (port 0
+ * picks a free one; read it back with {@link #port()} / {@link #port(ListenerKind)}), runs each
+ * session on its own virtual thread, and drains on shutdown:
  *
  * <ol>
- *   <li>stop accepting (the listening socket is closed);
+ *   <li>stop accepting (the listening sockets are closed);
  *   <li>idle sessions get {@code 421 4.3.2} and are closed;
  *   <li>sessions inside a transaction may finish it for {@code sluice.ingress.shutdown-grace}; each
  *       gets 421 as soon as its transaction ends;
@@ -41,22 +55,27 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SmtpServer {
   private static final Logger LOG = Logger.getLogger(SmtpServer.class);
+  /** Offered once TLS is on (RFC 4954 §4). */
+  private static final List<String> AUTH_MECHANISMS = List.of("PLAIN", "LOGIN");
 
   private final IngressConfig config;
   private final QueueWriter queue;
   private final KafkaReadiness readiness;
   private final IngressMetrics metrics;
+  private final TlsConfigurationRegistry tlsRegistry;
   private final Registry registry = new Registry();
-  private ServerSocket listener;
-  private Thread acceptThread;
+  private final Map<ListenerKind, Bound> listeners = new EnumMap<>(ListenerKind.class);
   private SmtpConnection.Services services;
   private TrustedNetworks trusted;
+  private ConnectionLimits limits;
 
-  SmtpServer(IngressConfig config, QueueWriter queue, KafkaReadiness readiness, IngressMetrics metrics) {
+  SmtpServer(IngressConfig config, QueueWriter queue, KafkaReadiness readiness, IngressMetrics metrics,
+      TlsConfigurationRegistry tlsRegistry) {
     this.config = config;
     this.queue = queue;
     this.readiness = readiness;
     this.metrics = metrics;
+    this.tlsRegistry = tlsRegistry;
   }
 
   /** Sessions alive now; shutdown walks this set. */
@@ -73,34 +92,99 @@ public class SmtpServer {
     }
   }
 
+  private record Bound(SmtpConnection.Listener listener, ServerSocket socket, Thread acceptor) {}
+
   void start(@Observes StartupEvent event) {
     String hostname = config.hostname().filter(h -> !h.isBlank()).orElseGet(SmtpServer::localHostName);
     trusted = TrustedNetworks.parse(config.trustedNetworks());
-    SmtpProtocol protocol = new SmtpProtocol(
-        SmtpSettings.relay(hostname, config.maxMessageSize()), new RecipientPolicy(config.maxRecipients()));
-    services = new SmtpConnection.Services(protocol, new CommandParser(), queue, readiness, metrics, new QueueIds(),
-        config.timeout().command(), config.timeout().data(), config.maxBadCommands());
-    try {
-      listener = new ServerSocket();
-      listener.setReuseAddress(true);
-      listener.bind(new InetSocketAddress(config.host(), config.port()), 1024);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen for SMTP on " + config.host() + ":" + config.port()
-          + " (is the port in use? set sluice.ingress.port)", e);
+    limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerClient(), trusted);
+    SSLContext tls = sslContext();
+    Credentials credentials = config.auth().credentialsFile().filter(f -> !f.isBlank())
+        .map(f -> Credentials.load(Path.of(f))).orElse(Credentials.none());
+    if ((config.submission().enabled() || config.submissions().enabled()) && (tls == null || credentials.isEmpty())) {
+      throw new IllegalStateException("The submission listeners need TLS and AUTH: configure quarkus.tls."
+          + config.tls().configuration() + ".key-store.* and sluice.ingress.auth.credentials-file, or set"
+          + " sluice.ingress.submission.enabled=false and sluice.ingress.submissions.enabled=false");
     }
-    LOG.infof("SMTP listening on %s:%d (hostname %s, SIZE %d, trusted networks %s)", config.host(), port(), hostname,
-        config.maxMessageSize(), trusted.networks());
-    acceptThread = Thread.ofPlatform().name("smtp-accept").daemon().start(this::acceptLoop);
+    List<String> mechanisms = tls != null && !credentials.isEmpty() ? AUTH_MECHANISMS : List.of();
+    services = new SmtpConnection.Services(new CommandParser(), queue, readiness, metrics, new QueueIds(),
+        new SaslExchange(credentials), tls == null ? null : new SmtpTls(tls), config.timeout().command(),
+        config.timeout().data(), config.timeout().message(), config.timeout().tlsHandshake(), config.maxBadCommands(),
+        config.auth().maxFailures());
+    RecipientPolicy recipients = new RecipientPolicy(config.maxRecipients());
+    SenderPolicy senders = new SenderPolicy(credentials);
+    long size = config.maxMessageSize();
+
+    bind(new SmtpConnection.Listener(ListenerKind.RELAY, new SmtpProtocol(
+        new SmtpSettings(hostname, size, tls != null, mechanisms, false), recipients, senders), false, false),
+        config.host(), config.port());
+    if (config.submission().enabled()) {
+      bind(new SmtpConnection.Listener(ListenerKind.SUBMISSION, new SmtpProtocol(
+          new SmtpSettings(hostname, size, true, mechanisms, true), recipients, senders), false, true),
+          config.submission().host(), config.submission().port());
+    }
+    if (config.submissions().enabled()) {
+      bind(new SmtpConnection.Listener(ListenerKind.SUBMISSIONS, new SmtpProtocol(
+          new SmtpSettings(hostname, size, false, mechanisms, true), recipients, senders), true, true),
+          config.submissions().host(), config.submissions().port());
+    }
+    LOG.infof("SMTP: hostname %s, SIZE %d, trusted networks %s, STARTTLS %s, AUTH %s (%d user(s))", hostname, size,
+        trusted.networks(), tls != null ? "on" : "off (no quarkus.tls." + config.tls().configuration() + " key store)",
+        mechanisms.isEmpty() ? "off" : String.join(" ", mechanisms), credentials.size());
+  }
+
+  private SSLContext sslContext() {
+    TlsConfiguration tls = tlsRegistry.get(config.tls().configuration()).orElse(null);
+    if (tls == null || tls.getKeyStore() == null) {
+      return null;
+    }
+    try {
+      return tls.createSSLContext();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot build the SMTP TLS context from quarkus.tls."
+          + config.tls().configuration() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void bind(SmtpConnection.Listener listener, String host, int port) {
+    ServerSocket socket;
+    try {
+      socket = new ServerSocket();
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(host, port), 1024);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen for SMTP (" + listener.kind() + ") on " + host + ":" + port
+          + "; is the port in use? Change it in the configuration", e);
+    }
+    String name = listener.kind().name().toLowerCase();
+    Thread acceptor = Thread.ofPlatform().name("smtp-accept-" + name).daemon().unstarted(() -> acceptLoop(listener, socket));
+    listeners.put(listener.kind(), new Bound(listener, socket, acceptor));
+    acceptor.start();
+    // The system test and run scripts look for this line.
+    LOG.infof("SMTP listening on %s:%d (%s%s)", host, socket.getLocalPort(), name,
+        listener.implicitTls() ? ", implicit TLS" : "");
   }
 
   /** The port the relay listener is bound to (the real one when configured as 0). */
   public int port() {
-    return listener.getLocalPort();
+    return port(ListenerKind.RELAY);
   }
 
-  /** True while the listener is open and accepting (liveness). */
+  /** The port of a listener, or -1 when it is not enabled. */
+  public int port(ListenerKind kind) {
+    Bound b = listeners.get(kind);
+    return b == null ? -1 : b.socket().getLocalPort();
+  }
+
+  /** The address the relay listener is bound to. */
+  public InetSocketAddress boundAddress() {
+    return (InetSocketAddress) listeners.get(ListenerKind.RELAY).socket().getLocalSocketAddress();
+  }
+
+  /** True while every listener is open and its accept thread runs (liveness). */
   public boolean accepting() {
-    return listener != null && !listener.isClosed() && acceptThread != null && acceptThread.isAlive();
+    return !listeners.isEmpty() && listeners.values().stream()
+        .allMatch(b -> !b.socket().isClosed() && b.acceptor().isAlive());
   }
 
   /** Sessions open now. */
@@ -108,46 +192,67 @@ public class SmtpServer {
     return registry.sessions.size();
   }
 
-  /** The address the relay listener is bound to. */
-  public InetSocketAddress boundAddress() {
-    return (InetSocketAddress) listener.getLocalSocketAddress();
-  }
-
-  private void acceptLoop() {
-    while (!listener.isClosed()) {
+  private void acceptLoop(SmtpConnection.Listener listener, ServerSocket server) {
+    String name = listener.kind().name().toLowerCase();
+    while (!server.isClosed()) {
       Socket socket;
       try {
-        socket = listener.accept();
+        socket = server.accept();
       } catch (IOException e) {
-        if (!listener.isClosed()) {
-          LOG.errorf("SMTP accept failed: %s; still listening", e.toString());
+        if (!server.isClosed()) {
+          LOG.errorf("SMTP accept failed on the %s listener: %s; still listening", name, e.toString());
         }
         continue;
       }
       InetAddress client = socket.getInetAddress();
-      SessionContext session = new SessionContext(client, ListenerKind.RELAY, trusted.contains(client), false);
-      SmtpConnection connection = new SmtpConnection(socket, session, services, registry);
+      metrics.sessionOpened(name);
+      PolicyDecision admitted = limits.tryAcquire(client);
+      if (admitted instanceof PolicyDecision.TempFail(SmtpReply refusal)) {
+        Thread.ofVirtual().name("smtp-refuse").start(() -> refuse(socket, refusal, listener.implicitTls()));
+        continue;
+      }
+      SessionContext session = new SessionContext(client, listener.kind(), trusted.contains(client), listener.implicitTls());
+      SmtpConnection connection = new SmtpConnection(socket, session, services, listener, registry);
       registry.sessions.add(connection);
-      metrics.sessionOpened(ListenerKind.RELAY.name().toLowerCase());
-      Thread.ofVirtual().name("smtp-" + client.getHostAddress()).start(() -> {
+      Thread.ofVirtual().name("smtp-" + name + "-" + client.getHostAddress()).start(() -> {
         try {
           connection.run();
         } finally {
+          limits.release(client);
           metrics.sessionClosed();
         }
       });
     }
   }
 
+  /** Over a connection limit: say 421 (in clear, unless the listener is implicit TLS) and close. */
+  private void refuse(Socket socket, SmtpReply reply, boolean implicitTls) {
+    try (socket) {
+      metrics.rejected("connection-limit");
+      if (!implicitTls) {
+        socket.setSoTimeout(5000);
+        OutputStream out = socket.getOutputStream();
+        out.write(reply.toWire());
+        out.flush();
+      }
+    } catch (IOException ignored) {
+      // the client is gone already
+    } finally {
+      metrics.sessionClosed();
+    }
+  }
+
   void stop(@Observes ShutdownEvent event) {
-    if (listener == null) {
+    if (listeners.isEmpty()) {
       return;
     }
     registry.draining = true;
-    try {
-      listener.close();
-    } catch (IOException ignored) {
-      // closing anyway
+    for (Bound b : listeners.values()) {
+      try {
+        b.socket().close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
     }
     int open = registry.sessions.size();
     Instant deadline = Instant.now().plus(config.shutdownGrace());
@@ -161,14 +266,11 @@ public class SmtpServer {
         break;
       }
     }
-    int cut = 0;
-    for (SmtpConnection s : registry.sessions) {
-      s.forceClose(Replies.SHUTTING_DOWN);
-      cut++;
-    }
-    if (cut > 0) {
+    List<SmtpConnection> left = new ArrayList<>(registry.sessions);
+    left.forEach(s -> s.forceClose(Replies.SHUTTING_DOWN));
+    if (!left.isEmpty()) {
       LOG.warnf("SMTP: closed %d session(s) still busy after the grace period; their clients got 421 and keep"
-          + " their messages (nothing unacknowledged is lost)", cut);
+          + " their messages (nothing unacknowledged is lost)", left.size());
     } else {
       LOG.info("SMTP: all sessions drained");
     }

@@ -25,6 +25,9 @@ public record Step(SmtpReply reply, SessionState next, Action action) {
     /** Read exactly {@code size} octets of a chunk (RFC 3030 §2). */
     record ReceiveChunk(Transaction transaction, long size, boolean last) implements Action {}
 
+    /** Read and throw away {@code size} octets of a refused BDAT, to stay in step (RFC 3030 §2). */
+    record DiscardChunk(long size) implements Action {}
+
     /** Throw away buffered input and start the TLS handshake (RFC 3207 §4.2, CVE-2011-0411). */
     record StartTls() implements Action {}
 

@@ -14,6 +14,7 @@ import java.util.List;
  * @param ret RFC 3461 RET, or null
  * @param envid RFC 3461 ENVID, decoded from xtext, or null
  * @param rejectedRecipients RCPTs refused so far; DATA then says "no valid recipients" (RFC 2920 §3.1)
+ * @param chunked BDAT has been used, so DATA may not be (RFC 3030 §2)
  */
 public record Transaction(
     ReversePath from,
@@ -22,24 +23,29 @@ public record Transaction(
     Ret ret,
     String envid,
     List<Recipient> recipients,
-    int rejectedRecipients) {
+    int rejectedRecipients,
+    boolean chunked) {
 
   public Transaction {
     recipients = List.copyOf(recipients);
   }
 
   public static Transaction start(ReversePath from, long declaredSize, boolean smtputf8, Ret ret, String envid) {
-    return new Transaction(from, declaredSize, smtputf8, ret, envid, List.of(), 0);
+    return new Transaction(from, declaredSize, smtputf8, ret, envid, List.of(), 0, false);
   }
 
   public Transaction withRecipient(Recipient recipient) {
     List<Recipient> more = new ArrayList<>(recipients.size() + 1);
     more.addAll(recipients);
     more.add(recipient);
-    return new Transaction(from, declaredSize, smtputf8, ret, envid, more, rejectedRecipients);
+    return new Transaction(from, declaredSize, smtputf8, ret, envid, more, rejectedRecipients, chunked);
   }
 
   public Transaction withRejectedRecipient() {
-    return new Transaction(from, declaredSize, smtputf8, ret, envid, recipients, rejectedRecipients + 1);
+    return new Transaction(from, declaredSize, smtputf8, ret, envid, recipients, rejectedRecipients + 1, chunked);
+  }
+
+  public Transaction withChunking() {
+    return chunked ? this : new Transaction(from, declaredSize, smtputf8, ret, envid, recipients, rejectedRecipients, true);
   }
 }

@@ -2,7 +2,9 @@ package io.sluice.ingress.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.ingress.policy.Credentials;
 import io.sluice.ingress.policy.RecipientPolicy;
+import io.sluice.ingress.policy.SenderPolicy;
 import io.sluice.schema.Notify;
 import io.sluice.schema.Recipient;
 import io.sluice.schema.Ret;
@@ -13,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class SmtpProtocolTest {
   private final CommandParser parser = new CommandParser();
   private final SmtpProtocol protocol =
-      new SmtpProtocol(SmtpSettings.relay("mx.test", 1000), new RecipientPolicy(3));
+      new SmtpProtocol(SmtpSettings.relay("mx.test", 1000), new RecipientPolicy(3), new SenderPolicy(Credentials.none()));
   private final SessionContext trusted = session("127.0.0.1", true);
   private final SessionContext stranger = session("192.0.2.7", false);
 
@@ -54,7 +56,7 @@ class SmtpProtocolTest {
     Step step = run(trusted, "EHLO c.test");
     assertThat(step.reply().code()).isEqualTo(250);
     assertThat(step.reply().lines()).containsExactly("mx.test", "PIPELINING", "SIZE 1000", "8BITMIME", "SMTPUTF8", "DSN",
-        "ENHANCEDSTATUSCODES");
+        "ENHANCEDSTATUSCODES", "CHUNKING");
     assertThat(step.next()).isEqualTo(new SessionState.Ready(new Greeting("c.test", true)));
   }
 
@@ -121,6 +123,40 @@ class SmtpProtocolTest {
         .isEqualTo(501);
     assertThat(run(trusted, "EHLO c", "MAIL FROM:<a@b.test> FOO=1").reply().code()).isEqualTo(555);
     assertThat(run(trusted, "EHLO c", "MAIL FROM:<a@b.test> BODY=BINARYMIME").reply().code()).isEqualTo(504);
+  }
+
+  @Test
+  void bdatNeedsATransactionAndExcludesData() {
+    Step early = run(trusted, "EHLO c", "BDAT 10 LAST");
+    assertThat(early.reply()).isEqualTo(Replies.NEED_MAIL);
+    assertThat(early.action()).isEqualTo(new Step.Action.DiscardChunk(10)); // stay in step with the client
+    Step noRcpt = run(trusted, "EHLO c", "MAIL FROM:<a@b.test>", "BDAT 3");
+    assertThat(noRcpt.reply()).isEqualTo(Replies.NEED_RCPT);
+    assertThat(noRcpt.action()).isEqualTo(new Step.Action.DiscardChunk(3));
+    Step chunk = run(trusted, "EHLO c", "MAIL FROM:<a@b.test>", "RCPT TO:<r@d.test>", "BDAT 5");
+    assertThat(chunk.action()).isInstanceOf(Step.Action.ReceiveChunk.class);
+    Step data = protocol.handle(trusted, chunk.next(), new Command.Data());
+    assertThat(data.reply()).isEqualTo(Replies.DATA_AFTER_BDAT);
+  }
+
+  @Test
+  void authIsNotOfferedOrAcceptedWithoutTls() {
+    SmtpProtocol withAuth = new SmtpProtocol(new SmtpSettings("mx.test", 1000, true, java.util.List.of("PLAIN", "LOGIN"),
+        true), new RecipientPolicy(3), new SenderPolicy(Credentials.none()));
+    SessionContext clear = new SessionContext(InetAddress.getLoopbackAddress(), ListenerKind.SUBMISSION, true, false);
+    Step ehlo = withAuth.handle(clear, SessionState.CONNECTED, parser.parse("EHLO c"));
+    assertThat(ehlo.reply().lines()).contains("STARTTLS").noneMatch(l -> l.startsWith("AUTH"));
+    assertThat(withAuth.handle(clear, ehlo.next(), parser.parse("AUTH PLAIN")).reply().code()).isEqualTo(538);
+    // Submission: no MAIL before TLS and AUTH, even from a trusted network.
+    assertThat(withAuth.handle(clear, ehlo.next(), parser.parse("MAIL FROM:<a@b.test>")).reply())
+        .isEqualTo(Replies.ENCRYPTION_REQUIRED);
+    SessionContext tls = new SessionContext(InetAddress.getLoopbackAddress(), ListenerKind.SUBMISSION, true, true);
+    Step tlsEhlo = withAuth.handle(tls, SessionState.CONNECTED, parser.parse("EHLO c"));
+    assertThat(tlsEhlo.reply().lines()).contains("AUTH PLAIN LOGIN").doesNotContain("STARTTLS");
+    assertThat(withAuth.handle(tls, tlsEhlo.next(), parser.parse("MAIL FROM:<a@b.test>")).reply())
+        .isEqualTo(Replies.AUTH_REQUIRED);
+    assertThat(withAuth.handle(tls, tlsEhlo.next(), parser.parse("AUTH PLAIN")).action())
+        .isEqualTo(new Step.Action.Authenticate("PLAIN", null));
   }
 
   @Test

@@ -1,0 +1,173 @@
+package io.sluice.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.sluice.ingress.smtp.SmtpServer;
+import io.sluice.schema.AvroCodec;
+import io.sluice.schema.SubmittedMessage;
+import io.sluice.schema.Topics;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** CHUNKING/BDAT (RFC 3030) and the abuse limits, over real TCP. */
+@QuarkusTest
+class BdatAndLimitsTest {
+  private static final Pattern QUEUED = Pattern.compile("^250 2\\.0\\.0 Ok: queued as ([0-9A-Z]{26})$");
+
+  @Inject
+  SmtpServer server;
+
+  private SmtpClient connect() throws Exception {
+    SmtpClient c = new SmtpClient(server.port());
+    assertThat(c.reply()).startsWith("220 ");
+    assertThat(c.command("EHLO client.test")).contains("CHUNKING");
+    return c;
+  }
+
+  private static String queueId(String reply) {
+    Matcher m = QUEUED.matcher(reply);
+    assertThat(m.matches()).as(reply).isTrue();
+    return m.group(1);
+  }
+
+  @Test
+  void pipelinedChunksMakeOneMessage() throws Exception {
+    Instant start = Instant.now();
+    String part1 = "Subject: chunked\r\n\r\n";
+    String part2 = "first line\r\n.a line with a dot is not stuffed in BDAT\r\n";
+    String id;
+    try (SmtpClient c = connect()) {
+      c.send("MAIL FROM:<a@ok.test>\r\nRCPT TO:<b@ok.test>\r\nBDAT " + part1.length() + "\r\n" + part1
+          + "BDAT " + part2.length() + " LAST\r\n" + part2);
+      assertThat(c.reply()).startsWith("250 2.1.0");
+      assertThat(c.reply()).startsWith("250 2.1.5");
+      assertThat(c.reply()).isEqualTo("250 2.0.0 Ok: " + part1.length() + " octets received");
+      id = queueId(c.reply());
+      assertThat(c.command("DATA")).startsWith("503 5.5.1"); // the transaction is over
+    }
+    SubmittedMessage m = AvroCodec.submittedMessages().decode(
+        KafkaRecords.await(Topics.SUBMITTED, start, r -> id.equals(r.key()), Duration.ofSeconds(30)).value());
+    assertThat(new String(m.content(), StandardCharsets.US_ASCII)).startsWith("Received: ").endsWith("\r\n" + part1 + part2);
+  }
+
+  @Test
+  void refusedBdatChunksAreReadAndThrownAway() throws Exception {
+    try (SmtpClient c = connect()) {
+      // The 12 octets "NOOP\r\nQUIT\r\n" are chunk data, not commands.
+      c.send("BDAT 12 LAST\r\nNOOP\r\nQUIT\r\n");
+      assertThat(c.reply()).startsWith("503 5.5.1");
+      assertThat(c.command("RSET")).startsWith("250 2.0.0");
+      c.command("MAIL FROM:<a@ok.test>");
+      c.command("RCPT TO:<b@ok.test>");
+      c.send("BDAT 20\r\n01234567890123456789");
+      assertThat(c.reply()).startsWith("250 2.0.0 Ok: 20");
+      assertThat(c.command("DATA")).startsWith("503 5.5.1"); // no DATA after BDAT
+      c.send("BDAT 12 LAST\r\nbare\nLF here");
+      assertThat(c.reply()).startsWith("554 5.5.2");
+      assertThat(c.command("NOOP")).startsWith("250");
+    }
+  }
+
+  @Test
+  void aBdatOverTheSizeLimitIsRefusedAtOnce() throws Exception {
+    try (SmtpClient c = connect()) {
+      c.command("MAIL FROM:<a@ok.test>");
+      c.command("RCPT TO:<b@ok.test>");
+      int size = 10 * 1024 * 1024 + 10;
+      c.send("BDAT " + size + "\r\n");
+      byte[] block = ("x".repeat(998) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+      int sent = 0;
+      while (sent + block.length <= size) {
+        c.send(block);
+        sent += block.length;
+      }
+      c.send("y".repeat(size - sent).getBytes(StandardCharsets.US_ASCII));
+      assertThat(c.reply()).startsWith("552 5.3.4");
+      assertThat(c.command("BDAT 0 LAST")).startsWith("503 5.5.1");
+    }
+  }
+
+  @Test
+  void aBdatWithoutASizeEndsTheSession() throws Exception {
+    try (SmtpClient c = connect()) {
+      assertThat(c.command("BDAT lots")).startsWith("501 5.5.4");
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
+  void recipientsBeyondTheLimitGet452AndTheRestIsQueued() throws Exception {
+    Instant start = Instant.now();
+    try (SmtpClient c = connect()) {
+      StringBuilder group = new StringBuilder("MAIL FROM:<a@ok.test>\r\n");
+      for (int i = 0; i < 1001; i++) {
+        group.append("RCPT TO:<r").append(i).append("@ok.test>\r\n");
+      }
+      c.send(group.toString());
+      assertThat(c.reply()).startsWith("250 2.1.0");
+      for (int i = 0; i < 1000; i++) {
+        assertThat(c.reply()).as("RCPT %d", i).startsWith("250 2.1.5");
+      }
+      assertThat(c.reply()).startsWith("452 4.5.3");
+      assertThat(c.command("DATA")).startsWith("354");
+      c.send("Subject: many\r\n\r\nhi\r\n.\r\n");
+      String id = queueId(c.reply());
+      SubmittedMessage m = AvroCodec.submittedMessages().decode(
+          KafkaRecords.await(Topics.SUBMITTED, start, r -> id.equals(r.key()), Duration.ofSeconds(30)).value());
+      assertThat(m.recipients()).hasSize(1000);
+    }
+  }
+
+  @Test
+  void aSlowDripClientIsCutOffByTheCommandDeadline() throws Exception {
+    // Test profile: a whole command line must arrive within 3 s, however steadily the bytes trickle.
+    try (SmtpClient c = new SmtpClient(server.port())) {
+      c.reply();
+      long started = System.nanoTime();
+      String reply = null;
+      for (char ch : "EHLO slow.client.test and more and more and more".toCharArray()) {
+        try {
+          c.send(String.valueOf(ch));
+        } catch (java.io.IOException closed) {
+          break;
+        }
+        Thread.sleep(250);
+        if (System.nanoTime() - started > Duration.ofSeconds(6).toNanos()) {
+          break;
+        }
+      }
+      c.setTimeout(5000);
+      reply = c.reply();
+      assertThat(reply).startsWith("421 4.4.2");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(8));
+    }
+  }
+
+  @Test
+  void garbageBytesGetErrorsThenTheSessionIsClosed() throws Exception {
+    byte[] garbage = new byte[64 * 1024];
+    new Random(42).nextBytes(garbage);
+    try (SmtpClient c = new SmtpClient(server.port())) {
+      c.reply();
+      c.send(garbage);
+      c.send("\r\n".repeat(30));
+      String last = null;
+      String reply;
+      c.setTimeout(10_000);
+      while ((reply = c.reply()) != null) {
+        last = reply;
+      }
+      assertThat(last).startsWith("421 4.7.0");
+    }
+    try (SmtpClient c = connect()) {
+      assertThat(c.command("NOOP")).startsWith("250"); // the server is fine
+    }
+  }
+}
