@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Ingress benchmark: smtp-source with the same flags into ingress (publishing to a real local
+# broker with acks=all) and straight into smtp-sink, in the same run; acceptance latency with
+# deploy/bench/SmtpProbe.java; memory with 10,000 idle sessions. Writes docs/benchmarks.md.
+#
+#   deploy/bench/ingress.sh            (as root: smtp-sink drops to nobody; ulimit -n is raised)
+#
+# Environment: MESSAGES (default 20000), SESSIONS (20), SIZE (2048), IDLE_SESSIONS (10000).
+# Needs the prod build: ./mvnw -q -B package -DskipTests
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+MESSAGES=${MESSAGES:-20000}
+SESSIONS=${SESSIONS:-20}
+SIZE=${SIZE:-2048}
+IDLE_SESSIONS=${IDLE_SESSIONS:-10000}
+SMTP_PORT=${SMTP_PORT:-2625}
+HTTP_PORT=${HTTP_PORT:-8181}
+SINK=127.0.0.4:25
+
+ulimit -n 65536
+bench_work=$(mktemp -d /tmp/sluice-bench-ingress.XXXXXX)
+trap bench_cleanup EXIT
+bench_start_broker 39092
+
+bench_spawn smtp-sink smtp-sink -u nobody "$SINK" 1024 > /dev/null
+ingress_pid=$(bench_spawn ingress "$JAVA" -Xmx1g -XX:+UseG1GC \
+  -Dkafka.bootstrap.servers=127.0.0.1:39092 -Dquarkus.http.port=$HTTP_PORT \
+  -Dsluice.ingress.port=$SMTP_PORT -Dsluice.ingress.host=127.0.0.1 \
+  -Dsluice.ingress.max-connections=$((IDLE_SESSIONS + 1000)) \
+  -Dsluice.ingress.max-connections-per-ip=$((IDLE_SESSIONS + 1000)) \
+  -jar "$bench_root/ingress-service/target/quarkus-app/quarkus-run.jar")
+bench_await_ready $HTTP_PORT
+
+# source_rate <target> [-d]: msg/s of one smtp-source run.
+source_rate() {
+  local target=$1
+  shift
+  local t0 t1
+  t0=$(bench_now)
+  smtp-source "$@" -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f bench@bench.test -t sink@bench.test "$target" \
+    > "$bench_work/smtp-source.log" 2>&1
+  t1=$(bench_now)
+  python3 -c "print(f'{$MESSAGES / ($t1 - $t0):.0f}')"
+}
+
+bench_log "warming up ingress"
+smtp-source -d -s "$SESSIONS" -m 2000 -l "$SIZE" -f bench@bench.test -t sink@bench.test 127.0.0.1:$SMTP_PORT
+
+rows=()
+for flags in "-d" ""; do
+  label=${flags:-"(none: one connection per message)"}
+  bench_log "smtp-source $label into smtp-sink, then into ingress"
+  sink_rate=$(source_rate "$SINK" $flags)
+  ingress_rate=$(source_rate 127.0.0.1:$SMTP_PORT $flags)
+  ratio=$(python3 -c "print(f'{$ingress_rate / $sink_rate:.2f}')")
+  rows+=("| \`$label\` | $sink_rate | $ingress_rate | **$ratio** |")
+done
+
+bench_log "acceptance latency"
+probe_sessions=$SESSIONS
+probe_messages=$((MESSAGES / SESSIONS / 4))
+sink_latency=$("$JAVA" "$bench_root/deploy/bench/SmtpProbe.java" latency 127.0.0.4 25 $probe_sessions $probe_messages "$SIZE")
+ingress_latency=$("$JAVA" "$bench_root/deploy/bench/SmtpProbe.java" latency 127.0.0.1 $SMTP_PORT $probe_sessions $probe_messages "$SIZE")
+field() { sed -E "s/.*$1=([^ ]+).*/\\1/" <<< "$2"; }
+
+bench_log "$IDLE_SESSIONS idle sessions"
+rss_before=$(bench_rss_kib "$ingress_pid")
+"$JAVA" "$bench_root/deploy/bench/SmtpProbe.java" idle 127.0.0.1 $SMTP_PORT "$IDLE_SESSIONS" 20 > "$bench_work/idle.out" &
+probe=$!
+for _ in $(seq 1 120); do grep -q sessions_greeted "$bench_work/idle.out" && break; sleep 1; done
+sleep 5
+rss_held=$(bench_rss_kib "$ingress_pid")
+greeted=$(field sessions_greeted "$(cat "$bench_work/idle.out")")
+wait $probe
+
+out=$bench_work/section.md
+cat > "$out" <<MD
+## Ingress
+
+Measured $(date -u +%Y-%m-%d) on $(bench_machine), with \`deploy/bench/ingress.sh\`
+(MESSAGES=$MESSAGES SESSIONS=$SESSIONS SIZE=$SIZE). Ingress (prod build, \`-Xmx1g\`) publishes
+every message to a single-node Kafka 4.1.1 broker on the same machine with \`acks=all\`, and
+answers 250 only after the acknowledgement. The sink is smtp-sink, which acknowledges without
+storing anything. Both were driven in the same run by the same smtp-source command
+(\`smtp-source [-d] -s $SESSIONS -m $MESSAGES -l $SIZE\`).
+
+| smtp-source flags | smtp-sink msg/s | ingress msg/s | ingress / sink |
+|---|---|---|---|
+$(printf '%s\n' "${rows[@]}")
+
+Acceptance latency, from the final \`.\` of DATA to the 250 reply, $probe_sessions sessions ×
+$probe_messages messages each over one connection (\`SmtpProbe latency\`):
+
+| target | msg/s | p50 ms | p99 ms | max ms |
+|---|---|---|---|---|
+| smtp-sink | $(field msg_per_s "$sink_latency") | $(field p50_ms "$sink_latency") | $(field p99_ms "$sink_latency") | $(field max_ms "$sink_latency") |
+| ingress | $(field msg_per_s "$ingress_latency") | $(field p50_ms "$ingress_latency") | $(field p99_ms "$ingress_latency") | $(field max_ms "$ingress_latency") |
+
+Idle sessions (\`SmtpProbe idle\`, each greeted and past EHLO, held open): $greeted of
+$IDLE_SESSIONS established. Ingress resident memory: $((rss_before / 1024)) MiB before,
+$((rss_held / 1024)) MiB while holding them, i.e. about
+$(( (rss_held - rss_before) / (greeted > 0 ? greeted : 1) )) KiB per session.
+MD
+bench_write_section ingress "$out"
+cat "$out"

@@ -1,0 +1,71 @@
+# Shared helpers for the benchmark scripts in deploy/bench. Source it; do not run it.
+# Benchmarks start their own broker and services on ports of their own, measure side by side in
+# one run, and write their figures into docs/benchmarks.md between markers.
+
+bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+if [[ -z "${JAVA_HOME:-}" && -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+bench_pids=()
+
+bench_log() { echo "bench: $*" >&2; }
+
+bench_cleanup() {
+  local pid
+  for pid in "${bench_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${bench_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  KAFKA_PORT=$BENCH_KAFKA_PORT KAFKA_STATE_DIR="$bench_work/kafka" "$bench_root/deploy/local/kafka.sh" stop || true
+}
+
+# bench_start_broker <port>: a fresh broker for this run only.
+bench_start_broker() {
+  BENCH_KAFKA_PORT=$1
+  KAFKA_PORT=$1 KAFKA_STATE_DIR="$bench_work/kafka" KAFKA_FRESH=1 "$bench_root/deploy/local/kafka.sh" start
+}
+
+# bench_spawn <name> <command...>: runs in the background, output in $bench_work/<name>.log.
+bench_spawn() {
+  local name=$1
+  shift
+  "$@" > "$bench_work/$name.log" 2>&1 &
+  bench_pids+=($!)
+  echo $!
+}
+
+# bench_await_ready <http-port>
+bench_await_ready() {
+  local i
+  for i in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$1/q/health/ready" > /dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  bench_log "service on HTTP port $1 not ready; logs in $bench_work"
+  return 1
+}
+
+bench_now() { date +%s.%N; }
+
+# bench_rss_kib <pid>: resident set size of a process.
+bench_rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+bench_machine() {
+  echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $("$JAVA" -version 2>&1 | head -1)"
+}
+
+# bench_write_section <name> <file-with-markdown>: replaces the block between
+# <!-- <name>:begin --> and <!-- <name>:end --> in docs/benchmarks.md (appends it if absent).
+bench_write_section() {
+  python3 - "$bench_root/docs/benchmarks.md" "$1" "$2" <<'PY'
+import pathlib, sys
+doc, name, body = pathlib.Path(sys.argv[1]), sys.argv[2], pathlib.Path(sys.argv[3]).read_text()
+begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+text = doc.read_text() if doc.exists() else "# Benchmarks\n\nFigures written by the scripts in `deploy/bench/`. Each section says how it was measured.\n"
+block = f"{begin}\n{body.rstrip()}\n{end}"
+if begin in text and end in text:
+    text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+else:
+    text = text.rstrip() + "\n\n" + block + "\n"
+doc.write_text(text)
+PY
+}
