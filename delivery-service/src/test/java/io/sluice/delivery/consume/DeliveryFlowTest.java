@@ -47,6 +47,24 @@ class DeliveryFlowTest {
   @Inject
   DeliveryConsumer consumer;
 
+  @Inject
+  io.sluice.delivery.DeliveryConfig config;
+
+  @Inject
+  io.sluice.delivery.attempt.AttemptRunner runner;
+
+  @Inject
+  io.sluice.delivery.outcome.OutcomeWriter writer;
+
+  @Inject
+  DeadLetters deadLetters;
+
+  @Inject
+  io.sluice.delivery.telemetry.Tracing tracing;
+
+  @Inject
+  io.micrometer.core.instrument.MeterRegistry registry;
+
   private final AvroCodec<DeliveryEvent> events = AvroCodec.deliveryEvents();
   private final AvroCodec<SubmittedMessage> messages = AvroCodec.submittedMessages();
   private KafkaProducer<String, byte[]> producer;
@@ -56,11 +74,10 @@ class DeliveryFlowTest {
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
     Instant deadline = Instant.now().plus(WAIT);
-    while (consumer.assignment().stream().noneMatch(tp -> tp.topic().equals(Topics.SUBMITTED))
-        && Instant.now().isBefore(deadline)) {
+    while (submittedPartitions(consumer) < 6 && Instant.now().isBefore(deadline)) {
       Thread.sleep(100);
     }
-    assertThat(consumer.assignment()).as("partitions of sluice.submitted assigned").isNotEmpty();
+    assertThat(submittedPartitions(consumer)).as("all partitions of sluice.submitted assigned").isEqualTo(6);
   }
 
   @AfterEach
@@ -143,29 +160,91 @@ class DeliveryFlowTest {
   }
 
   @Test
-  void aTemporaryFailureGoesToTheFirstTierWithOnlyThePendingRecipients() throws Exception {
+  void aTemporaryFailureGoesToTheFirstTierWithOnlyThePendingRecipientsAndIsRetriedWhenDue() throws Exception {
     try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS);
         TopicWatcher tier = new TopicWatcher(bootstrap, Topics.deferred("1m"))) {
       String marker = UUID.randomUUID().toString();
-      SubmittedMessage m = submit("sender@src.test", content(marker), "ok@" + DeliveryTestResources.ACCEPT,
-          "later@" + DeliveryTestResources.DEFER);
+      String later = "later-" + marker + "@" + DeliveryTestResources.DEFER;
+      SubmittedMessage m = submit("sender@src.test", content(marker), "ok@" + DeliveryTestResources.ACCEPT, later);
 
-      List<DeliveryEvent> found = decode(watcher.await(r -> m.queueId().equals(r.key()), 2, WAIT));
+      List<DeliveryEvent> found = decode(watcher.await(r -> m.queueId().equals(r.key()), 3, WAIT));
       List<ConsumerRecord<String, byte[]>> deferred = tier.await(r -> m.queueId().equals(r.key()), 1, WAIT);
 
-      assertThat(found).extracting(DeliveryEvent::type).containsExactlyInAnyOrder(EventType.DELIVERED, EventType.DEFERRED);
+      assertThat(found).extracting(DeliveryEvent::type)
+          .containsExactlyInAnyOrder(EventType.DELIVERED, EventType.DEFERRED, EventType.DELIVERED);
+      assertThat(found).filteredOn(e -> e.recipient().address().equals(later)).extracting(DeliveryEvent::type,
+          DeliveryEvent::attempt).containsExactly(org.assertj.core.groups.Tuple.tuple(EventType.DEFERRED, 1),
+          org.assertj.core.groups.Tuple.tuple(EventType.DELIVERED, 2));
       assertThat(found).filteredOn(e -> e.type() == EventType.DEFERRED).singleElement()
           .satisfies(e -> assertThat(e.reply().code()).isEqualTo(450));
       assertThat(deferred).singleElement().satisfies(r -> {
         SubmittedMessage pending = messages.decode(r.value());
-        assertThat(pending.recipients()).extracting(Recipient::address).containsExactly("later@" + DeliveryTestResources.DEFER);
+        assertThat(pending.recipients()).extracting(Recipient::address).containsExactly(later);
         assertThat(pending.attempt()).isEqualTo(1);
-        assertThat(pending.notBefore()).isAfter(Instant.now().plusSeconds(30));
+        assertThat(pending.notBefore()).isAfter(m.receivedAt().plusMillis(1500));
         assertThat(pending.history()).singleElement().satisfies(a -> assertThat(a.reply().code()).isEqualTo(450));
         assertThat(pending.content()).isEqualTo(m.content());
         assertThat(r.headers().lastHeader(KafkaHeaders.TRACEPARENT)).isNotNull();
       });
     }
+  }
+
+  @Test
+  void aRecipientStillDeferredAtTheMaximumAgeExpiresWithTheMessageSummary() throws Exception {
+    try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
+      String queueId = new QueueIds().next();
+      String rcpt = "always-" + queueId.toLowerCase() + "@" + DeliveryTestResources.DEFER;
+      SubmittedMessage old = SubmittedMessage.accepted(queueId, Instant.now().minus(Duration.ofDays(6)), "192.0.2.7",
+          "client.test", "sender@src.test", "env-1", null, false, List.of(Recipient.of(rcpt)),
+          content("old").getBytes(StandardCharsets.UTF_8));
+      producer.send(new ProducerRecord<>(Topics.SUBMITTED, queueId, messages.encode(old))).get();
+
+      List<DeliveryEvent> found = decode(watcher.await(r -> queueId.equals(r.key()), 1, WAIT));
+
+      assertThat(found).singleElement().satisfies(e -> {
+        assertThat(e.type()).isEqualTo(EventType.EXPIRED);
+        assertThat(e.reply().code()).isEqualTo(450);
+        assertThat(e.failuresInAttempt()).isEqualTo(1);
+        assertThat(e.message().envid()).isEqualTo("env-1");
+      });
+    }
+  }
+
+  @Test
+  void twoInstancesInOneGroupShareTheWork() throws Exception {
+    DeliveryConsumer second = new DeliveryConsumer(config, bootstrap, runner, writer, deadLetters, tracing, registry);
+    try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
+      second.start();
+      Instant deadline = Instant.now().plus(WAIT);
+      while (Instant.now().isBefore(deadline) && (submittedPartitions(second) == 0 || submittedPartitions(consumer) == 0
+          || submittedPartitions(second) + submittedPartitions(consumer) < 6)) {
+        Thread.sleep(100);
+      }
+      assertThat(submittedPartitions(second)).isPositive();
+      assertThat(submittedPartitions(consumer)).isPositive();
+      long before = consumer.processed();
+
+      List<String> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        ids.add(submit("sender@src.test", content("shared-" + i), "r" + i + "@" + DeliveryTestResources.ACCEPT).queueId());
+      }
+      List<DeliveryEvent> found = decode(watcher.await(r -> ids.contains(r.key()), 16, WAIT));
+
+      assertThat(found).extracting(DeliveryEvent::queueId).containsExactlyInAnyOrderElementsOf(ids);
+      assertThat(found).allSatisfy(e -> assertThat(e.type()).isEqualTo(EventType.DELIVERED));
+      assertThat(second.processed()).as("records delivered by the second instance").isPositive();
+      assertThat(consumer.processed() - before).as("records delivered by the first instance").isPositive();
+    } finally {
+      second.stop();
+      Instant deadline = Instant.now().plus(WAIT);
+      while (Instant.now().isBefore(deadline) && submittedPartitions(consumer) < 6) {
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  private static long submittedPartitions(DeliveryConsumer c) {
+    return c.assignment().stream().filter(tp -> tp.topic().equals(Topics.SUBMITTED)).count();
   }
 
   @Test

@@ -26,7 +26,10 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
       rejecting = new TestSmtpServer();
       rejecting.rcptReply = rcpt -> "550 5.1.1 <" + rcpt + ">: Recipient address rejected: User unknown";
       deferring = new TestSmtpServer();
-      deferring.rcptReply = rcpt -> "450 4.2.1 <" + rcpt + ">: mailbox busy, try later";
+      // 4xx for the first RCPT of each address, then 250: the retry from the tier is delivered.
+      java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      deferring.rcptReply = rcpt -> rcpt.startsWith("always") || seen.add(rcpt)
+          ? "450 4.2.1 <" + rcpt + ">: mailbox busy, try later" : "250 2.1.5 Ok";
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
@@ -37,7 +40,9 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
         "sluice.delivery.routes.\"" + ACCEPT + "\"", accepting.hostPort(),
         "sluice.delivery.routes.\"" + REJECT + "\"", rejecting.hostPort(),
         "sluice.delivery.routes.\"" + DEFER + "\"", deferring.hostPort(),
-        "sluice.delivery.smtp.command-timeout", "10s");
+        "sluice.delivery.smtp.command-timeout", "10s",
+        // Retries after about 2 s, so a test sees the tier hold a record and then release it.
+        "sluice.delivery.retry.initial-delay", "2s");
   }
 
   @Override
