@@ -1,0 +1,109 @@
+package io.sluice.bounce.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Everything bounce-service reads from configuration under {@code sluice.bounce}. Every key is
+ * documented in docs/configuration-bounce.md; keep the two in step.
+ */
+@ConfigMapping(prefix = "sluice.bounce")
+public interface BounceConfig {
+
+  /**
+   * Host name this MTA reports in DSNs ({@code Reporting-MTA: dns; <host>}, {@code From:
+   * MAILER-DAEMON@<host>}, the DSN's Message-ID). Empty: the machine's host name.
+   */
+  Optional<String> reportingMta();
+
+  /**
+   * Database schema that Flyway creates and migrates (it feeds quarkus.flyway.schemas). Hibernate
+   * uses the JDBC URL's schema, so put the same name in {@code ?currentSchema=} for PostgreSQL.
+   */
+  @WithDefault("public")
+  String dbSchema();
+
+  /** Consumer of sluice.events. */
+  Consumer consumer();
+
+  /** Producer of DSNs (sluice.submitted) and dead letters (sluice.dead). */
+  Producer producer();
+
+  /** The tracking REST API. */
+  Api api();
+
+  /** Readiness probe. */
+  Health health();
+
+  /** DSN policy. */
+  Dsn dsn();
+
+  interface Consumer {
+    /** Kafka consumer group id; every instance of bounce-service shares it. */
+    @WithDefault("sluice-bounce")
+    String groupId();
+
+    /** Where a group with no committed offset starts: earliest (production) or latest. */
+    @WithDefault("earliest")
+    String autoOffsetReset();
+
+    /** Longest wait of one poll of sluice.events. */
+    @WithDefault("500ms")
+    Duration pollTimeout();
+
+    /** Most events taken in one poll, i.e. persisted in one database transaction. */
+    @WithDefault("500")
+    int maxPollRecords();
+
+    /** Wait before a failed batch (database or Kafka down) is read again from its first offset. */
+    @WithDefault("2s")
+    Duration retryBackoff();
+  }
+
+  interface Producer {
+    /** How long to wait for the broker's acks=all on a DSN or a dead letter before the batch is retried. */
+    @WithDefault("30s")
+    Duration sendTimeout();
+
+    /** How long shutdown waits for unsent records when closing the producer. */
+    @WithDefault("10s")
+    Duration closeTimeout();
+  }
+
+  interface Api {
+    /**
+     * Bearer token that the tracking API requires ({@code Authorization: Bearer <token>}). No default
+     * in production: without it every API call is refused with 401.
+     */
+    Optional<String> token();
+
+    /** Largest page size a list endpoint returns. */
+    @WithDefault("500")
+    int maxPageSize();
+  }
+
+  interface Health {
+    /** Timeout of the broker check (Admin.describeCluster) behind readiness. */
+    @WithDefault("2s")
+    Duration kafkaTimeout();
+
+    /** How long a broker check result is reused, so probes do not hammer the broker. */
+    @WithDefault("5s")
+    Duration kafkaCacheFor();
+  }
+
+  interface Dsn {
+    /**
+     * Send an {@code Action: delayed} warning once a recipient has been deferred this long (RFC 3464
+     * §2.3.3); 0 turns warnings off.
+     */
+    @WithDefault("4h")
+    Duration delayWarningAfter();
+
+    /** How long a hard bounce keeps the address on the suppression list; 0 turns automatic suppression off. */
+    @WithDefault("30d")
+    Duration suppressFor();
+  }
+}

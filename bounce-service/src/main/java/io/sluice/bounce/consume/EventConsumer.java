@@ -1,0 +1,260 @@
+package io.sluice.bounce.consume;
+
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.sluice.bounce.config.BounceConfig;
+import io.sluice.bounce.dsn.FailureReports;
+import io.sluice.bounce.kafka.KafkaSettings;
+import io.sluice.bounce.kafka.TraceHeaders;
+import io.sluice.bounce.store.DatabaseProbe;
+import io.sluice.schema.AvroCodec;
+import io.sluice.schema.DeliveryEvent;
+import io.sluice.schema.Topics;
+import io.sluice.schema.UnreadableRecordException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads sluice.events on its own thread and hands each poll batch to {@link BatchHandler}.
+ *
+ * <p>Lifecycle: poll → decode (unreadable records go to sluice.dead) → persist the batch and send
+ * its DSNs in one transaction → commit offsets. A failed batch is rewound to its first offset and
+ * read again after a back-off, so nothing is skipped while the database or the broker is down. If
+ * the batch keeps failing while the database answers, it is replayed one event at a time and an
+ * event that fails on its own is moved to sluice.dead, so one poison event cannot stop the stream.
+ */
+@ApplicationScoped
+public class EventConsumer {
+  private static final Logger LOG = Logger.getLogger(EventConsumer.class);
+  private static final AvroCodec<DeliveryEvent> CODEC = AvroCodec.deliveryEvents();
+
+  @Inject BounceConfig config;
+  @Inject KafkaSettings settings;
+  @Inject BatchHandler handler;
+  @Inject DeadLetters deadLetters;
+  @Inject TraceHeaders trace;
+  @Inject BounceMetrics metrics;
+  @Inject DatabaseProbe database;
+
+  private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
+  private volatile boolean running;
+  private volatile Thread thread;
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+
+  void onStart(@Observes StartupEvent ignored) {
+    running = true;
+    thread = Thread.ofPlatform().name("sluice-bounce-consumer").daemon(false).start(this::run);
+  }
+
+  void onStop(@Observes ShutdownEvent ignored) {
+    running = false;
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+    Thread t = thread;
+    if (t != null) {
+      try {
+        t.join(Duration.ofSeconds(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (t.isAlive()) {
+        LOG.warn("the event consumer did not stop within 30 s; its uncommitted batch will be read again on restart");
+      }
+    }
+  }
+
+  /** Liveness: the consumer thread runs (or is still starting). */
+  public boolean isAlive() {
+    Thread t = thread;
+    return t != null && t.isAlive();
+  }
+
+  /** True once partitions are assigned and their start positions are known (tests wait for this). */
+  public boolean hasAssignment() {
+    return !assigned.isEmpty();
+  }
+
+  private void run() {
+    while (running) {
+      try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(settings.consumer())) {
+        consumer = c;
+        c.subscribe(List.of(Topics.EVENTS), new Rebalance(c));
+        LOG.infof("consuming %s as group %s from %s", Topics.EVENTS, config.consumer().groupId(),
+            settings.bootstrapServers());
+        while (running) {
+          ConsumerRecords<byte[], byte[]> records = c.poll(config.consumer().pollTimeout());
+          if (!records.isEmpty()) {
+            process(c, records);
+          }
+        }
+      } catch (WakeupException stopping) {
+        // shutdown: the last committed offsets stand; an unfinished batch is read again on restart
+      } catch (RuntimeException e) {
+        LOG.errorf(e, "event consumer failed: %s. Uncommitted events stay on %s and are read again; restarting the "
+            + "consumer in %s", e.getMessage(), Topics.EVENTS, config.consumer().retryBackoff());
+        sleep(config.consumer().retryBackoff());
+      } finally {
+        consumer = null;
+        assigned.clear();
+      }
+    }
+    LOG.info("event consumer stopped; offsets of every persisted batch are committed");
+  }
+
+  private void process(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) {
+    List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
+    records.forEach(all::add);
+    try {
+      handleAndCommit(c, all);
+    } catch (WakeupException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      if (running && database.isUp()) {
+        LOG.warnf(e, "batch of %d events failed although the database answers (%s); retrying it one event at a time",
+            all.size(), e.getMessage());
+        oneByOne(c, all);
+      } else {
+        rewind(c, all, e);
+      }
+    }
+  }
+
+  /** Decode, dead-letter the unreadable, persist the rest, then commit. */
+  private void handleAndCommit(KafkaConsumer<byte[], byte[]> c, List<ConsumerRecord<byte[], byte[]>> records) {
+    List<BatchHandler.Incoming> batch = new ArrayList<>(records.size());
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      try {
+        batch.add(new BatchHandler.Incoming(CODEC.decode(r.value()), trace.extract(r.headers())));
+      } catch (UnreadableRecordException e) {
+        deadLetters.send(r, e.getMessage());
+      }
+    }
+    BatchHandler.Result result = timed(batch);
+    c.commitSync(nextOffsets(records));
+    batch.forEach(in -> metrics.consumed(in.event().type()));
+    if (result != null) {
+      metrics.duplicates(result.duplicates());
+      for (FailureReports.Outcome o : result.reports()) {
+        switch (o) {
+          case FailureReports.Outcome.Sent s -> metrics.dsnSent("failed");
+          case FailureReports.Outcome.Skipped s -> metrics.dsnSkipped();
+          default -> { }
+        }
+      }
+    }
+  }
+
+  private BatchHandler.Result timed(List<BatchHandler.Incoming> batch) {
+    if (batch.isEmpty()) {
+      return null;
+    }
+    Timer.Sample sample = Timer.start();
+    try {
+      return handler.handle(batch);
+    } finally {
+      sample.stop(metrics.batchPersist());
+    }
+  }
+
+  /** The poison-event path: each event alone; one that still fails while the database is up is dead-lettered. */
+  private void oneByOne(KafkaConsumer<byte[], byte[]> c, List<ConsumerRecord<byte[], byte[]>> records) {
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<byte[], byte[]> r = records.get(i);
+      try {
+        handleAndCommit(c, List.of(r));
+      } catch (WakeupException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        if (running && database.isUp()) {
+          try {
+            deadLetters.send(r, "cannot be processed: " + e);
+            c.commitSync(nextOffsets(List.of(r)));
+            continue;
+          } catch (RuntimeException deadFailed) {
+            e.addSuppressed(deadFailed);
+          }
+        }
+        rewind(c, records.subList(i, records.size()), e);
+        return;
+      }
+    }
+  }
+
+  /** Seek back to the first uncommitted record of each partition and wait before polling again. */
+  private void rewind(KafkaConsumer<byte[], byte[]> c, List<ConsumerRecord<byte[], byte[]>> records, RuntimeException e) {
+    Map<TopicPartition, Long> first = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+    }
+    first.forEach((tp, offset) -> {
+      if (c.assignment().contains(tp)) {
+        c.seek(tp, offset);
+      }
+    });
+    LOG.errorf("could not persist %d events (%s). Nothing was committed; they will be read again in %s. "
+        + "Check PostgreSQL and the broker.", records.size(), e.toString(), config.consumer().retryBackoff());
+    sleep(config.consumer().retryBackoff());
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<ConsumerRecord<byte[], byte[]>> records) {
+    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      out.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+          (a, b) -> a.offset() >= b.offset() ? a : b);
+    }
+    return out;
+  }
+
+  private void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    private final KafkaConsumer<byte[], byte[]> c;
+
+    Rebalance(KafkaConsumer<byte[], byte[]> c) {
+      this.c = c;
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // Batches are committed synchronously before the next poll, so nothing is pending here.
+      assigned.removeAll(partitions);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      // Resolve start positions now (auto.offset.reset applies here), so "assigned" means ready.
+      for (TopicPartition tp : partitions) {
+        c.position(tp);
+      }
+      assigned.addAll(partitions);
+      LOG.infof("assigned %d partition(s) of %s", partitions.size(), Topics.EVENTS);
+    }
+  }
+}
