@@ -24,6 +24,10 @@ public interface IngressConfig {
   @WithDefault("10485760")
   long maxMessageSize();
 
+  /** Message content all sessions together may hold in memory; beyond it messages get 452 4.3.1. */
+  @WithDefault("268435456")
+  long maxBufferedBytes();
+
   /** Most recipients per transaction; beyond it RCPT gets 452 4.5.3. */
   @WithDefault("1000")
   int maxRecipients();

@@ -43,6 +43,9 @@ class SmtpServerTest {
   @TestHTTPResource("/q/health/ready")
   URI ready;
 
+  @TestHTTPResource("/q/metrics")
+  URI metrics;
+
   private SmtpClient connect() throws Exception {
     SmtpClient c = new SmtpClient(server.port());
     assertThat(c.reply()).startsWith("220 ingress.test ESMTP");
@@ -209,6 +212,44 @@ class SmtpServerTest {
       assertThat(c.reply()).startsWith("421 4.7.0");
       assertThat(c.closedByServer()).isTrue();
     }
+  }
+
+  @Test
+  void internationalisedAddressesWithSmtputf8() throws Exception {
+    Instant start = Instant.now();
+    String id;
+    try (SmtpClient c = connect()) {
+      c.command("EHLO client.test");
+      assertThat(c.command("MAIL FROM:<j\u00f6rg@ok.test>")).startsWith("553 5.6.7");
+      assertThat(c.command("MAIL FROM:<j\u00f6rg@ok.test> SMTPUTF8")).startsWith("250 2.1.0");
+      assertThat(c.command("RCPT TO:<\u7528\u6237@\u4f8b\u5b50.test>")).startsWith("250 2.1.5");
+      c.command("DATA");
+      c.send("Subject: =?UTF-8?Q?gr=C3=BC=C3=9Fe?=\r\n\r\nGr\u00fc\u00dfe\r\n.\r\n");
+      id = queueId(c.reply());
+    }
+    SubmittedMessage m = AvroCodec.submittedMessages().decode(
+        KafkaRecords.await(Topics.SUBMITTED, start, r -> id.equals(r.key()), WAIT).value());
+    assertThat(m.smtputf8()).isTrue();
+    assertThat(m.reversePath()).isEqualTo("j\u00f6rg@ok.test");
+    assertThat(m.recipients().getFirst().address()).isEqualTo("\u7528\u6237@\u4f8b\u5b50.test");
+    assertThat(new String(m.content(), StandardCharsets.UTF_8)).contains(" with UTF8SMTP id " + id);
+  }
+
+  @Test
+  void metricsAreExported() throws Exception {
+    try (SmtpClient c = connect()) {
+      c.command("EHLO client.test");
+      c.command("MAIL FROM:<a@ok.test>");
+      c.command("RCPT TO:<b@ok.test>");
+      c.command("DATA");
+      c.send("Subject: m\r\n\r\nx\r\n.\r\n");
+      queueId(c.reply());
+    }
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.body()).contains("sluice_ingress_messages_accepted_total").contains("sluice_ingress_sessions_total")
+        .contains("sluice_ingress_sessions_active").contains("sluice_ingress_message_bytes")
+        .contains("sluice_ingress_publish_latency_seconds_bucket");
   }
 
   @Test

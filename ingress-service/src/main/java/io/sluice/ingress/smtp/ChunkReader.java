@@ -52,6 +52,11 @@ public final class ChunkReader {
     return body.total();
   }
 
+  /** Gives the buffer's memory back to the shared budget. */
+  public void release() {
+    body.release();
+  }
+
   /** The verdict after BDAT LAST. A CR at the very end of the message is bare too. */
   public DataReader.Result finish() {
     if (bareNewline || pendingCr) {
@@ -62,6 +67,9 @@ public final class ChunkReader {
     }
     if (body.overflowed()) {
       return new DataReader.Result.Rejected(Replies.MESSAGE_TOO_BIG, "message too big");
+    }
+    if (body.starved()) {
+      return new DataReader.Result.Rejected(Replies.INSUFFICIENT_STORAGE, "memory budget");
     }
     return new DataReader.Result.Complete(body);
   }

@@ -15,6 +15,8 @@ package io.sluice.ingress.smtp;
  *   <li>Lines longer than 1000 octets including CRLF (RFC 5321 §4.5.3.1.6) reject the message with
  *       {@code 554 5.6.0}.
  *   <li>Content past the SIZE limit is not stored; the message is rejected with {@code 552 5.3.4}.
+ *   <li>When the shared memory budget is spent, content is not stored either; the message gets
+ *       {@code 452 4.3.1} and the client retries later.
  * </ul>
  *
  * In every case the reader keeps consuming to the real end of data, so that the rest of the
@@ -94,6 +96,9 @@ public final class DataReader {
     }
     if (body.overflowed()) {
       return new Result.Rejected(Replies.MESSAGE_TOO_BIG, "message too big");
+    }
+    if (body.starved()) {
+      return new Result.Rejected(Replies.INSUFFICIENT_STORAGE, "memory budget");
     }
     return new Result.Complete(body);
   }

@@ -48,6 +48,8 @@ public final class Replies {
   /** Sent when the broker did not acknowledge in time; the client keeps the message (contract 1). */
   public static final SmtpReply PUBLISH_FAILED = new SmtpReply(451, "4.3.0",
       "Error: queue write failed, message not accepted; please try again later");
+  public static final SmtpReply INSUFFICIENT_STORAGE = new SmtpReply(452, "4.3.1",
+      "Error: insufficient system storage (too many messages in transit); nothing was queued, try again later");
   public static final SmtpReply TOO_MANY_RECIPIENTS =
       new SmtpReply(452, "4.5.3", "Error: too many recipients");
   public static final SmtpReply TLS_UNAVAILABLE =

@@ -49,6 +49,7 @@ public final class SmtpConnection implements Runnable {
       QueueIds queueIds,
       SaslExchange sasl,
       SmtpTls tls,
+      io.sluice.ingress.policy.MemoryBudget memory,
       Duration commandTimeout,
       Duration dataTimeout,
       Duration messageTimeout,
@@ -127,13 +128,17 @@ public final class SmtpConnection implements Runnable {
       replyQuietly(new SmtpReply(421, "4.3.0", "Error: internal error, closing connection"));
     } finally {
       closed = true;
+      if (chunks != null) {
+        chunks.release();
+      }
       closeSocket();
       registry.remove(this);
     }
   }
 
   private void useStreams() throws IOException {
-    out = new BufferedOutputStream(socket.getOutputStream(), 4096);
+    // Small: replies are short, and 10,000 idle sessions each hold one.
+    out = new BufferedOutputStream(socket.getOutputStream(), 1024);
     in = new SmtpInput(socket.getInputStream(), this::flushQuietly, this::setReadTimeout);
   }
 
@@ -205,7 +210,8 @@ public final class SmtpConnection implements Runnable {
         }
         case Step.Action.Authenticate(String mechanism, String initial) -> authenticate(mechanism, initial);
       }
-      if (!(state instanceof SessionState.InTransaction)) {
+      if (!(state instanceof SessionState.InTransaction) && chunks != null) {
+        chunks.release(); // RSET, EHLO or STARTTLS dropped a chunked transaction
         chunks = null;
       }
       if (closed) {
@@ -302,36 +308,49 @@ public final class SmtpConnection implements Runnable {
 
   private void receiveData(Transaction tx) throws IOException {
     flush();
-    BodyBuffer body = new BodyBuffer(protocol().settings().maxMessageSize(), tx.declaredSize());
-    DataReader reader = new DataReader(body);
-    if (!in.readData(reader, messageDeadline())) {
-      closed = true; // the client went away mid-message: nothing was acknowledged
-      return;
+    BodyBuffer body = new BodyBuffer(protocol().settings().maxMessageSize(), tx.declaredSize(), services.memory());
+    try {
+      DataReader reader = new DataReader(body);
+      if (!in.readData(reader, messageDeadline())) {
+        closed = true; // the client went away mid-message: nothing was acknowledged
+        return;
+      }
+      finishTransaction(tx, reader.result());
+    } finally {
+      body.release();
     }
-    finishTransaction(tx, reader.result());
   }
 
   private void receiveChunk(Transaction tx, long size, boolean last) throws IOException {
     if (chunks == null) {
-      chunks = new ChunkReader(new BodyBuffer(protocol().settings().maxMessageSize(), tx.declaredSize()));
+      chunks = new ChunkReader(new BodyBuffer(protocol().settings().maxMessageSize(), tx.declaredSize(), services.memory()));
     }
     ChunkReader reader = chunks;
-    if (!in.readExactly(size, reader::accept, messageDeadline())) {
-      closed = true;
-      return;
+    boolean done = true;
+    try {
+      if (!in.readExactly(size, reader::accept, messageDeadline())) {
+        closed = true;
+        return;
+      }
+      if (reader.overflowed()) {
+        // RFC 3030 §2: refuse the chunk that passes the limit and drop the transaction at once.
+        services.metrics().rejected("message-too-big");
+        state = state.reset();
+        reply(Replies.MESSAGE_TOO_BIG);
+        return;
+      }
+      if (!last) {
+        done = false;
+        reply(Replies.CHUNK_OK.withText("Ok: " + size + " octets received"));
+        return;
+      }
+      finishTransaction(tx, reader.finish());
+    } finally {
+      if (done) {
+        reader.release();
+        chunks = null;
+      }
     }
-    if (reader.overflowed()) {
-      // RFC 3030 §2: refuse the chunk that passes the limit and drop the transaction at once.
-      services.metrics().rejected("message-too-big");
-      state = state.reset();
-      reply(Replies.MESSAGE_TOO_BIG);
-      return;
-    }
-    if (!last) {
-      reply(Replies.CHUNK_OK.withText("Ok: " + size + " octets received"));
-      return;
-    }
-    finishTransaction(tx, reader.finish());
   }
 
   private void finishTransaction(Transaction tx, DataReader.Result result) throws IOException {

@@ -7,14 +7,14 @@ import java.util.Arrays;
 import java.util.function.IntConsumer;
 
 /**
- * Buffered reader of SMTP input with bounded memory: a fixed read buffer, command lines capped at a
+ * Buffered reader of SMTP input with bounded memory: a fixed 4 KiB read buffer, command lines capped at a
  * fixed length, message content handed to a {@link DataReader}. Before any read that would block,
  * it runs {@code beforeBlock} so that pipelined replies are flushed exactly when the client's group
  * of commands has been consumed (RFC 2920 §3.2).
  */
 public final class SmtpInput {
   /** Bytes read from the socket at a time; also the most a client can have pipelined unread. */
-  static final int BUFFER = 8192;
+  static final int BUFFER = 4096;
 
   private final InputStream in;
   private final Runnable beforeBlock;

@@ -57,6 +57,11 @@ public class SmtpServer {
   private static final Logger LOG = Logger.getLogger(SmtpServer.class);
   /** Offered once TLS is on (RFC 4954 §4). */
   private static final List<String> AUTH_MECHANISMS = List.of("PLAIN", "LOGIN");
+  /**
+   * The topics' max.message.bytes (12 MiB) less room for the envelope (up to 1000 recipients with
+   * DSN parameters), our headers and Avro framing.
+   */
+  static final long SIZE_THAT_FITS_KAFKA = 12_582_912L - 1_048_576L;
 
   private final IngressConfig config;
   private final QueueWriter queue;
@@ -108,12 +113,18 @@ public class SmtpServer {
     }
     List<String> mechanisms = tls != null && !credentials.isEmpty() ? AUTH_MECHANISMS : List.of();
     services = new SmtpConnection.Services(new CommandParser(), queue, readiness, metrics, new QueueIds(),
-        new SaslExchange(credentials), tls == null ? null : new SmtpTls(tls), config.timeout().command(),
+        new SaslExchange(credentials), tls == null ? null : new SmtpTls(tls),
+        new io.sluice.ingress.policy.MemoryBudget(config.maxBufferedBytes()), config.timeout().command(),
         config.timeout().data(), config.timeout().message(), config.timeout().tlsHandshake(), config.maxBadCommands(),
         config.auth().maxFailures());
     RecipientPolicy recipients = new RecipientPolicy(config.maxRecipients());
     SenderPolicy senders = new SenderPolicy(credentials);
     long size = config.maxMessageSize();
+    if (size > SIZE_THAT_FITS_KAFKA) {
+      LOG.warnf("sluice.ingress.max-message-size=%d is more than fits a Kafka record (12582912 octets, minus the"
+          + " envelope and headers); such messages will be accepted over SMTP but refused by the broker, and the"
+          + " client gets 451 4.3.0. Lower it to %d or less", size, SIZE_THAT_FITS_KAFKA);
+    }
 
     bind(new SmtpConnection.Listener(ListenerKind.RELAY, new SmtpProtocol(
         new SmtpSettings(hostname, size, tls != null, mechanisms, false), recipients, senders), false, false),

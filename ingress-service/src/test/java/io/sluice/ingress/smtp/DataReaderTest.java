@@ -76,6 +76,22 @@ class DataReaderTest {
     assertThat(r.reader().result()).isEqualTo(new DataReader.Result.Rejected(Replies.MESSAGE_TOO_BIG, "message too big"));
   }
 
+  @Test
+  void whenTheSharedMemoryBudgetIsSpentTheMessageIsDeferredNotLost() {
+    io.sluice.ingress.policy.MemoryBudget budget = new io.sluice.ingress.policy.MemoryBudget(40_000);
+    BodyBuffer first = new BodyBuffer(100_000, 30_000, budget); // reserves ~31 KB
+    BodyBuffer second = new BodyBuffer(100_000, -1, budget);
+    DataReader reader = new DataReader(second);
+    byte[] wire = (("z".repeat(98) + "\r\n").repeat(300) + ".\r\n").getBytes(StandardCharsets.US_ASCII);
+    reader.accept(wire, 0, wire.length);
+    assertThat(reader.finished()).isTrue();
+    assertThat(reader.result()).isEqualTo(new DataReader.Result.Rejected(Replies.INSUFFICIENT_STORAGE, "memory budget"));
+    assertThat(Replies.INSUFFICIENT_STORAGE.isTransient()).isTrue();
+    second.release();
+    first.release();
+    assertThat(budget.used()).isZero();
+  }
+
   private static String printable(String s) {
     return s.replace("\r", "<CR>").replace("\n", "<LF>");
   }
