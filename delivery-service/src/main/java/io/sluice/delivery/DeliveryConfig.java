@@ -44,6 +44,18 @@ public interface DeliveryConfig {
   /** Per-destination windows, rates and breakers. */
   Shaping shaping();
 
+  /** STARTTLS to remote servers. */
+  Tls tls();
+
+  interface Tls {
+    /** none, opportunistic (STARTTLS when offered, plaintext otherwise) or required (defer without TLS). */
+    @WithDefault("opportunistic")
+    io.sluice.delivery.transport.TlsPolicy policy();
+
+    /** Policy per recipient domain, e.g. {@code sluice.delivery.tls.domains."bank.example"=required}. */
+    Map<String, io.sluice.delivery.transport.TlsPolicy> domains();
+  }
+
   interface Shaping {
     /** Concurrent transactions (connections) per destination, i.e. per MX host set. */
     @WithDefault("20")

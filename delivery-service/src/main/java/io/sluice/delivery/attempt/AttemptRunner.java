@@ -13,6 +13,7 @@ import io.sluice.delivery.transport.ConnectionPool;
 import io.sluice.delivery.transport.Envelope;
 import io.sluice.delivery.transport.SmtpClient;
 import io.sluice.delivery.transport.SmtpTimeouts;
+import io.sluice.delivery.transport.TlsPolicy;
 import io.sluice.delivery.transport.TransactionResult;
 import io.sluice.schema.Recipient;
 import io.sluice.schema.RemoteReply;
@@ -44,6 +45,8 @@ public class AttemptRunner {
   private final Router router;
   private final SmtpClient smtp;
   private final Shaper shaper;
+  private final TlsPolicy defaultTls;
+  private final Map<String, TlsPolicy> tlsByDomain = new java.util.HashMap<>();
   private final DeliveryMetrics metrics;
   private final Clock clock;
   private final ExecutorService groups = Executors.newVirtualThreadPerTaskExecutor();
@@ -53,13 +56,16 @@ public class AttemptRunner {
     this(router, new SmtpClient(config.smtp().heloName().orElseGet(AttemptRunner::localName), timeouts(config.smtp()),
             new ConnectionPool(config.smtp().idleTimeout(), config.smtp().maxMessagesPerConnection(),
                 Duration.ofSeconds(5))),
-        shaper(config.shaping()), metrics, Clock.systemUTC());
+        shaper(config.shaping()), config.tls().policy(), config.tls().domains(), metrics, Clock.systemUTC());
   }
 
-  public AttemptRunner(Router router, SmtpClient smtp, Shaper shaper, DeliveryMetrics metrics, Clock clock) {
+  public AttemptRunner(Router router, SmtpClient smtp, Shaper shaper, TlsPolicy defaultTls,
+      Map<String, TlsPolicy> tlsByDomain, DeliveryMetrics metrics, Clock clock) {
     this.router = router;
     this.smtp = smtp;
     this.shaper = shaper;
+    this.defaultTls = defaultTls;
+    tlsByDomain.forEach((d, p) -> this.tlsByDomain.put(unquote(d).toLowerCase(java.util.Locale.ROOT), p));
     this.metrics = metrics;
     this.clock = clock;
     metrics.connections(smtp.pool());
@@ -166,7 +172,7 @@ public class AttemptRunner {
         try {
           Envelope envelope = new Envelope(message.reversePath(), recipients, message.envid(), message.ret(),
               message.smtputf8(), message.content());
-          TransactionResult tx = smtp.deliver(hosts.hosts(), envelope);
+          TransactionResult tx = smtp.deliver(hosts.hosts(), envelope, tlsByDomain.getOrDefault(domain, defaultTls));
           reached = tx.reachedServer();
           List<RecipientOutcome> out = new ArrayList<>();
           for (TransactionResult.RecipientReply rr : tx.replies()) {

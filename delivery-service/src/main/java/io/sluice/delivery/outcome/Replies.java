@@ -50,6 +50,11 @@ public final class Replies {
     return new RemoteReply(553, "5.6.7", host + " does not offer SMTPUTF8, which this message needs (RFC 6531)");
   }
 
+  /** TLS is required for the destination but the host does not offer it or the handshake failed (RFC 5248 X.7.10). */
+  public static RemoteReply tlsUnavailable(String host, String detail) {
+    return new RemoteReply(421, "4.7.10", "TLS is required for " + host + " but " + detail);
+  }
+
   /** RFC 3463 X.4.5: mail system congestion; shaping holds the destination back, the mail waits in a tier. */
   public static RemoteReply throttled(String destination, String why) {
     return new RemoteReply(451, "4.4.5", "Destination " + destination + " is throttled: " + why);

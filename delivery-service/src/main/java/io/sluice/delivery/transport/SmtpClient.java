@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLSocketFactory;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,11 +36,17 @@ public final class SmtpClient {
   private final String heloName;
   private final SmtpTimeouts timeouts;
   private final ConnectionPool pool;
+  private final SSLSocketFactory tls;
 
-  public SmtpClient(String heloName, SmtpTimeouts timeouts, ConnectionPool pool) {
+  public SmtpClient(String heloName, SmtpTimeouts timeouts, ConnectionPool pool, SSLSocketFactory tls) {
     this.heloName = heloName;
     this.timeouts = timeouts;
     this.pool = pool;
+    this.tls = tls;
+  }
+
+  public SmtpClient(String heloName, SmtpTimeouts timeouts, ConnectionPool pool) {
+    this(heloName, timeouts, pool, Tls.unverifiedClientFactory());
   }
 
   public SmtpClient(String heloName, SmtpTimeouts timeouts) {
@@ -50,14 +57,19 @@ public final class SmtpClient {
     return pool;
   }
 
+  /** Delivers with opportunistic TLS. */
   public TransactionResult deliver(List<TargetHost> hosts, Envelope envelope) {
+    return deliver(hosts, envelope, TlsPolicy.OPPORTUNISTIC);
+  }
+
+  public TransactionResult deliver(List<TargetHost> hosts, Envelope envelope, TlsPolicy policy) {
     RemoteReply last = null;
     String lastMta = null;
     for (TargetHost host : hosts) {
       for (InetAddress address : host.addresses()) {
         InetSocketAddress socketAddress = new InetSocketAddress(address, host.port());
         String label = host.name() + "[" + address.getHostAddress() + "]:" + host.port();
-        Step step = onAddress(host.name(), socketAddress, label, envelope);
+        Step step = onAddress(host.name(), socketAddress, label, envelope, policy);
         switch (step) {
           case Step.Done done -> {
             return done.result();
@@ -82,8 +94,22 @@ public final class SmtpClient {
     record NextHost(RemoteReply reason, String remoteMta) implements Step {}
   }
 
-  private Step onAddress(String hostName, InetSocketAddress address, String label, Envelope envelope) {
+  private sealed interface Opened {
+    record Ready(SmtpSession session) implements Opened {}
+
+    record Ended(Step step) implements Opened {}
+
+    /** Opportunistic TLS failed in the handshake: try this address again in plaintext. */
+    record RetryPlain() implements Opened {}
+  }
+
+  private Step onAddress(String hostName, InetSocketAddress address, String label, Envelope envelope,
+      TlsPolicy policy) {
     SmtpSession session = pool.take(address);
+    if (session != null && policy == TlsPolicy.REQUIRED && !session.connection().isEncrypted()) {
+      session.quit(timeouts.command());
+      session = null;
+    }
     if (session != null && !reset(session)) {
       session.close();
       session = null;
@@ -96,12 +122,18 @@ public final class SmtpClient {
         return new Step.NextHost(Replies.connectFailed(label, describe(e)), label);
       }
       try {
-        Object opened = openSession(connection, address, envelope);
-        if (opened instanceof Step step) {
-          connection.close();
-          return step;
+        switch (openSession(connection, hostName, address, envelope, policy)) {
+          case Opened.Ready ready -> session = ready.session();
+          case Opened.Ended ended -> {
+            connection.close();
+            return ended.step();
+          }
+          case Opened.RetryPlain retry -> {
+            connection.close();
+            LOG.infof("TLS handshake with %s failed; delivering in plaintext (opportunistic TLS)", label);
+            return onAddress(hostName, address, label, envelope, TlsPolicy.NONE);
+          }
         }
-        session = (SmtpSession) opened;
       } catch (IOException e) {
         connection.close();
         return new Step.NextHost(Replies.connectionLost(connection.remote(), describe(e)), connection.remote());
@@ -134,35 +166,77 @@ public final class SmtpClient {
     }
   }
 
-  /** Greeting and EHLO/HELO: a session, or the Step that ends this address. */
-  private Object openSession(SmtpConnection c, InetSocketAddress address, Envelope envelope) throws IOException {
+  /** Greeting, EHLO (or HELO), and STARTTLS as the policy asks: a ready session, or how this address ended. */
+  private Opened openSession(SmtpConnection c, String hostName, InetSocketAddress address, Envelope envelope,
+      TlsPolicy policy) throws IOException {
     String mta = c.remote();
     SmtpReply greeting = c.readReply(timeouts.greeting());
     if (greeting.code() != 220) {
       // RFC 5321 §3.1: a 554 greeting means no service here; 4xx means not now. Either way try the
       // next host, as Postfix does (smtp_skip_5xx_greeting).
       quietQuit(c);
-      return new Step.NextHost(greeting.toRemoteReply(), mta);
+      return next(greeting.toRemoteReply(), mta);
     }
     c.send("EHLO " + heloName, timeouts.command());
     SmtpReply ehlo = c.readReply(timeouts.command());
     if (ehlo.isServiceClosing()) {
-      return new Step.NextHost(ehlo.toRemoteReply(), mta);
+      return next(ehlo.toRemoteReply(), mta);
     }
-    if (ehlo.isPositive()) {
-      return new SmtpSession(c, ServerExtensions.fromEhlo(ehlo), address, pool.counter());
+    if (!ehlo.isPositive()) {
+      if (policy == TlsPolicy.REQUIRED) { // STARTTLS needs EHLO
+        quietQuit(c);
+        return next(Replies.tlsUnavailable(mta, "it does not support EHLO"), mta);
+      }
+      // RFC 5321 §3.2: a server that does not know EHLO answers 5xx; fall back to HELO.
+      c.send("HELO " + heloName, timeouts.command());
+      SmtpReply helo = c.readReply(timeouts.command());
+      if (helo.isServiceClosing()) {
+        return next(helo.toRemoteReply(), mta);
+      }
+      if (!helo.isPositive()) {
+        quietQuit(c);
+        return new Opened.Ended(
+            new Step.Done(TransactionResult.all(mta, envelope.recipients(), helo.toRemoteReply(), true), false));
+      }
+      return new Opened.Ready(new SmtpSession(c, ServerExtensions.NONE, address, pool.counter()));
     }
-    // RFC 5321 §3.2: a server that does not know EHLO answers 5xx; fall back to HELO.
-    c.send("HELO " + heloName, timeouts.command());
-    SmtpReply helo = c.readReply(timeouts.command());
-    if (helo.isServiceClosing()) {
-      return new Step.NextHost(helo.toRemoteReply(), mta);
-    }
-    if (!helo.isPositive()) {
+    ServerExtensions ext = ServerExtensions.fromEhlo(ehlo);
+    if (policy != TlsPolicy.NONE && ext.offers("STARTTLS")) {
+      c.send("STARTTLS", timeouts.command());
+      SmtpReply start = c.readReply(timeouts.command());
+      if (start.code() == 220) {
+        try {
+          c.startTls(tls, hostName, timeouts.command());
+        } catch (IOException e) {
+          if (policy == TlsPolicy.REQUIRED) {
+            return next(Replies.tlsUnavailable(mta, "the TLS handshake failed: " + describe(e)), mta);
+          }
+          return new Opened.RetryPlain();
+        }
+        // RFC 3207 §4.2: after TLS starts, forget what the server said and ask again.
+        c.send("EHLO " + heloName, timeouts.command());
+        SmtpReply again = c.readReply(timeouts.command());
+        if (!again.isPositive()) {
+          return next(again.toRemoteReply(), mta);
+        }
+        ext = ServerExtensions.fromEhlo(again);
+        LOG.debugf("TLS with %s: %s", mta, c.tlsDescription());
+      } else if (start.isServiceClosing()) {
+        return next(start.toRemoteReply(), mta);
+      } else if (policy == TlsPolicy.REQUIRED) {
+        quietQuit(c);
+        return next(Replies.tlsUnavailable(mta, "it refused STARTTLS: " + start), mta);
+      }
+      // Opportunistic and refused (454, say): the session is as it was before STARTTLS; go on in plaintext.
+    } else if (policy == TlsPolicy.REQUIRED) {
       quietQuit(c);
-      return new Step.Done(TransactionResult.all(mta, envelope.recipients(), helo.toRemoteReply(), true), false);
+      return next(Replies.tlsUnavailable(mta, "it does not offer STARTTLS"), mta);
     }
-    return new SmtpSession(c, ServerExtensions.NONE, address, pool.counter());
+    return new Opened.Ready(new SmtpSession(c, ext, address, pool.counter()));
+  }
+
+  private static Opened next(RemoteReply reason, String mta) {
+    return new Opened.Ended(new Step.NextHost(reason, mta));
   }
 
   private Step transaction(SmtpSession session, Envelope envelope) throws IOException {

@@ -18,6 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * One blocking TCP connection to an SMTP server. Blocking is cheap here: every connection runs on a
@@ -34,10 +36,11 @@ public final class SmtpConnection implements Closeable {
   private static final ScheduledExecutorService WATCHDOG =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("smtp-write-watchdog").factory());
 
-  private final Socket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private volatile Socket socket;
+  private InputStream in;
+  private OutputStream out;
   private final String remote;
+  private boolean encrypted;
 
   private SmtpConnection(Socket socket, String remote) throws IOException {
     this.socket = socket;
@@ -148,6 +151,35 @@ public final class SmtpConnection implements Closeable {
       }
     }
     out.flush();
+  }
+
+  /**
+   * Switches to TLS after the server's 220 to STARTTLS (RFC 3207 §4). Anything the server sent
+   * after that 220 in plaintext would be read as if it came through TLS (the CVE-2011-0411 class of
+   * injection), so it is refused; the old buffer is dropped either way.
+   */
+  public void startTls(SSLSocketFactory factory, String hostName, Duration timeout) throws IOException {
+    if (in.available() > 0) {
+      throw new ProtocolException(remote + " sent data after its 220 reply to STARTTLS; refusing to go on");
+    }
+    SSLSocket ssl = (SSLSocket) factory.createSocket(socket, hostName, socket.getPort(), true);
+    ssl.setUseClientMode(true);
+    ssl.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+    ssl.startHandshake();
+    socket = ssl;
+    in = new BufferedInputStream(ssl.getInputStream(), 8192);
+    out = ssl.getOutputStream();
+    encrypted = true;
+  }
+
+  public boolean isEncrypted() {
+    return encrypted;
+  }
+
+  /** Protocol and cipher suite after STARTTLS, for logs; null in plaintext. */
+  public String tlsDescription() {
+    return socket instanceof SSLSocket ssl && encrypted
+        ? ssl.getSession().getProtocol() + " " + ssl.getSession().getCipherSuite() : null;
   }
 
   public boolean isClosed() {

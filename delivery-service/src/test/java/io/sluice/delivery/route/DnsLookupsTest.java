@@ -32,7 +32,9 @@ class DnsLookupsTest {
 
   @AfterAll
   static void stop() {
-    dns.close();
+    if (dns != null) {
+      dns.close();
+    }
   }
 
   private static RouteResult route(String domain) {

@@ -12,13 +12,33 @@ import java.util.List;
 
 /** A real dnsmasq on a free loopback port, answering for the zone {@code dtest} only. */
 public final class Dnsmasq implements AutoCloseable {
-  private final Process process;
-  private final int port;
-  private final Path log;
+  private Process process;
+  private int port;
+  private Path log;
 
+  /** Starts dnsmasq on a free port; another process may grab the port first, so it tries a few. */
   public Dnsmasq(List<String> records) throws IOException, InterruptedException {
-    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+    IllegalStateException last = null;
+    for (int i = 0; i < 5; i++) {
+      try {
+        start(records);
+        return;
+      } catch (IllegalStateException e) {
+        last = e;
+        if (process != null) {
+          process.destroy();
+        }
+      }
+    }
+    throw last;
+  }
+
+  private void start(List<String> records) throws IOException, InterruptedException {
+    try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        java.net.ServerSocket tcp = new java.net.ServerSocket(probe.getLocalPort(), 1, InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
+    } catch (java.net.BindException e) {
+      throw new IllegalStateException("port taken", e);
     }
     log = Files.createTempFile("dnsmasq", ".log");
     List<String> command = new ArrayList<>(List.of("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
@@ -52,6 +72,8 @@ public final class Dnsmasq implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
+    if (process != null) {
+      process.destroy();
+    }
   }
 }

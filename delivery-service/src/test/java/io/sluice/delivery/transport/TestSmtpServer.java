@@ -20,7 +20,7 @@ import java.util.function.Function;
  * transaction it accepts (envelope and the unstuffed data bytes). Behaviour is set by the fields.
  */
 public final class TestSmtpServer implements AutoCloseable {
-  public record Transaction(String mailFrom, List<String> rcpts, byte[] data, List<String> commands) {}
+  public record Transaction(String mailFrom, List<String> rcpts, byte[] data, List<String> commands, boolean encrypted) {}
 
   public volatile String greeting = "220 test.invalid ESMTP ready";
   public volatile boolean ehlo = true;
@@ -28,6 +28,10 @@ public final class TestSmtpServer implements AutoCloseable {
   public volatile Function<String, String> rcptReply = rcpt -> "250 2.1.5 Ok";
   public volatile String mailReply = "250 2.1.0 Ok";
   public volatile String dataReply = "250 2.0.0 Ok: queued";
+  /** When set, EHLO offers STARTTLS and the server starts TLS with this context. */
+  public volatile javax.net.ssl.SSLContext tls;
+  /** The reply to STARTTLS when {@link #tls} is set; anything but 220 refuses it. */
+  public volatile String startTlsReply = "220 2.0.0 Ready to start TLS";
 
   public final List<Transaction> transactions = new CopyOnWriteArrayList<>();
   public final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
@@ -63,8 +67,10 @@ public final class TestSmtpServer implements AutoCloseable {
     }
   }
 
-  private void session(Socket socket) {
-    try (socket) {
+  private void session(Socket plain) {
+    Socket socket = plain;
+    boolean encrypted = false;
+    try (plain) {
       if (idleDropMillis > 0) {
         socket.setSoTimeout(idleDropMillis);
       }
@@ -97,7 +103,10 @@ public final class TestSmtpServer implements AutoCloseable {
             continue;
           }
           StringBuilder r = new StringBuilder("250");
-          List<String> ext = extensions;
+          List<String> ext = new ArrayList<>(extensions);
+          if (tls != null && !encrypted) {
+            ext.add("STARTTLS");
+          }
           r.append(ext.isEmpty() ? " " : "-").append("test.invalid");
           for (int i = 0; i < ext.size(); i++) {
             r.append("\r\n250").append(i == ext.size() - 1 ? " " : "-").append(ext.get(i));
@@ -125,9 +134,23 @@ public final class TestSmtpServer implements AutoCloseable {
           reply(out, "354 End data with <CR><LF>.<CR><LF>");
           byte[] data = readData(in);
           if (dataReply.startsWith("2")) {
-            transactions.add(new Transaction(from, List.copyOf(rcpts), data, List.copyOf(commands)));
+            transactions.add(new Transaction(from, List.copyOf(rcpts), data, List.copyOf(commands), encrypted));
           }
           reply(out, dataReply);
+        } else if (upper.equals("STARTTLS") && tls != null && !encrypted) {
+          reply(out, startTlsReply);
+          if (startTlsReply.startsWith("220")) {
+            javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+                .createSocket(socket, null, socket.getPort(), true);
+            ssl.setUseClientMode(false);
+            ssl.startHandshake();
+            socket = ssl;
+            in = new BufferedInputStream(ssl.getInputStream());
+            out = ssl.getOutputStream();
+            encrypted = true;
+            from = null;
+            rcpts.clear();
+          }
         } else if (upper.equals("RSET")) {
           from = null;
           rcpts.clear();
