@@ -11,9 +11,12 @@ import jakarta.mail.internet.MimeUtility;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Properties;
 import org.eclipse.angus.mail.dsn.DeliveryStatus;
@@ -41,6 +44,8 @@ public final class DsnComposer {
 
   /** RFC 5322 §2.1.1: a line must not exceed 998 octets; we fold long fields well before that. */
   private static final int FOLD_AT = 76;
+
+  private static final byte[] CRLF = {'\r', '\n'};
 
   private final Session session = Session.getInstance(new Properties());
 
@@ -97,7 +102,7 @@ public final class DsnComposer {
 
   /** RFC 3464 §2.2 and §2.3: the machine-readable part. */
   private static DeliveryStatus deliveryStatus(DsnRequest request) throws MessagingException {
-    DeliveryStatus status = new DeliveryStatus();
+    DeliveryStatus status = new ExactDeliveryStatus();
     InternetHeaders perMessage = new InternetHeaders();
     // §2.2.2: Reporting-MTA is required; "dns" is the MTA-name-type for a host name.
     perMessage.addHeader("Reporting-MTA", "dns; " + request.reportingMta());
@@ -183,6 +188,33 @@ public final class DsnComposer {
   /** Folds a long field at white space (RFC 5322 §2.2.3) so no line grows past the limit. */
   private static String fold(String name, String value) {
     return value.length() + name.length() + 2 <= FOLD_AT ? value : MimeUtility.fold(name.length() + 2, value);
+  }
+
+  /**
+   * RFC 3464 §2.1: {@code per-message-fields 1*( CRLF per-recipient-fields )}. Angus writes a blank
+   * line after the last block too, which strict parsers (Python's email package) read as an extra,
+   * empty recipient; this writes exactly the grammar.
+   */
+  private static final class ExactDeliveryStatus extends DeliveryStatus {
+    ExactDeliveryStatus() throws MessagingException {
+      super();
+    }
+
+    @Override
+    public void writeTo(OutputStream os) throws IOException {
+      writeFields(os, getMessageDSN());
+      for (int i = 0; i < getRecipientDSNCount(); i++) {
+        os.write(CRLF);
+        writeFields(os, getRecipientDSN(i));
+      }
+    }
+
+    private static void writeFields(OutputStream os, InternetHeaders fields) throws IOException {
+      for (String line : Collections.list(fields.getAllHeaderLines())) {
+        os.write(line.getBytes(StandardCharsets.UTF_8));
+        os.write(CRLF);
+      }
+    }
   }
 
   /** The original message for RET=FULL (message/rfc822), written back unchanged. */

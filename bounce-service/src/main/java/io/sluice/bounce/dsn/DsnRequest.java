@@ -51,7 +51,7 @@ public record DsnRequest(
       throw new IllegalArgumentException("no DSN for a message with the null reverse-path");
     }
     for (RecipientReport r : recipients) {
-      if (r.status().charAt(0) != action.statusClass()) {
+      if (!action.allowsStatusClass(r.status().charAt(0))) {
         throw new IllegalArgumentException(
             "Status " + r.status() + " of " + r.finalRecipient() + " disagrees with Action " + action.field());
       }
