@@ -15,6 +15,9 @@
 //     validate.sh from Strimzi's published io.strimzi:api with io.strimzi:crd-generator), checked with
 //     Ajv; fields the CRD does not declare are errors, as with server-side strict field validation.
 //   An object whose kind has no schema here is an error: nothing goes unvalidated.
+//   The kubernetes-models validators accept fields the API does not define; with --unknown-fields
+//   JAVA CLASSPATH (validate.sh passes them), UnknownFields.java reads built-in objects into the
+//   Fabric8 Kubernetes model and reports every field that model does not know, as a schema error.
 //
 // Policy (rule ids in brackets; fixtures/bad/ holds one manifest per rule that must be rejected):
 //   [probes]              every container has startup, liveness and readiness probes
@@ -39,6 +42,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
 import Ajv from "ajv";
+import { execFileSync } from "node:child_process";
 
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"]);
 
@@ -404,8 +408,23 @@ function readSet(file) {
   return objects;
 }
 
-async function validateSet(objects, crdValidators, externalSecrets, sluice = false) {
-  const failures = [];
+// Unknown fields of built-in objects, for many files at once (one JVM): Map<file, [{obj, path}]>.
+function unknownFields(unknown, files) {
+  const out = new Map(files.map((f) => [f, []]));
+  if (!unknown || files.length === 0) return out;
+  const text = execFileSync(unknown.java, ["-cp", unknown.classpath, "UnknownFields", ...files], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  for (const line of text.split("\n").filter(Boolean)) {
+    const [file, obj, where] = line.split("\t");
+    out.get(file)?.push({ obj, where });
+  }
+  return out;
+}
+
+async function validateSet(objects, crdValidators, externalSecrets, sluice = false, unknown = []) {
+  const failures = unknown.map((u) => ({ obj: u.obj, rule: "schema", msg: `${u.where}: field not defined by the Kubernetes API` }));
   for (const obj of objects) {
     for (const e of await schemaErrors(obj, crdValidators)) {
       failures.push({ obj: `${obj.kind}/${obj.metadata?.name}`, rule: "schema", msg: e });
@@ -420,12 +439,13 @@ function readList(file) {
 }
 
 async function main(argv) {
-  const args = { sets: [], external: null, crds: null, selfTest: null, sluice: false };
+  const args = { sets: [], external: null, crds: null, selfTest: null, sluice: false, unknown: null };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--crds") args.crds = argv[++i];
     else if (argv[i] === "--external-secrets") args.external = argv[++i];
     else if (argv[i] === "--self-test") args.selfTest = argv[++i];
     else if (argv[i] === "--sluice") args.sluice = true;
+    else if (argv[i] === "--unknown-fields") args.unknown = { java: argv[++i], classpath: argv[++i] };
     else args.sets.push(argv[i]);
   }
   if (!args.crds) throw new Error("--crds DIR is required (Strimzi CRDs; validate.sh generates them)");
@@ -436,6 +456,9 @@ async function main(argv) {
     // "# expect:" line names, so that every check is shown to be able to fail.
     let passed = 0;
     let failed = 0;
+    const all = ["good", "bad"].flatMap((kind) =>
+      fs.readdirSync(path.join(args.selfTest, kind)).filter((f) => f.endsWith(".yaml")).sort().map((f) => path.join(args.selfTest, kind, f)));
+    const unknown = unknownFields(args.unknown, all);
     for (const kind of ["good", "bad"]) {
       const dir = path.join(args.selfTest, kind);
       for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort()) {
@@ -443,7 +466,7 @@ async function main(argv) {
         const text = fs.readFileSync(file, "utf8");
         const expect = new Set((text.match(/^# expect: (.*)$/m)?.[1] ?? "").split(/[ ,]+/).filter(Boolean));
         if (kind === "bad" && expect.size === 0) throw new Error(`${file} has no "# expect: <rule>" line`);
-        const failures = await validateSet(readSet(file), crdValidators, readList(file.replace(/\.yaml$/, ".external")), /^sluice-/.test(f));
+        const failures = await validateSet(readSet(file), crdValidators, readList(file.replace(/\.yaml$/, ".external")), /^sluice-/.test(f), unknown.get(file));
         const got = new Set(failures.map((x) => x.rule));
         const ok = got.size === expect.size && [...expect].every((r) => got.has(r));
         if (ok) {
@@ -461,10 +484,11 @@ async function main(argv) {
   }
 
   const external = readList(args.external);
+  const unknown = unknownFields(args.unknown, args.sets);
   let total = 0;
   for (const set of args.sets) {
     const objects = readSet(set);
-    const failures = await validateSet(objects, crdValidators, external, args.sluice);
+    const failures = await validateSet(objects, crdValidators, external, args.sluice, unknown.get(set));
     total += failures.length;
     for (const x of failures) console.log(`FAIL ${path.basename(set)} ${x.obj}: [${x.rule}] ${x.msg}`);
     console.log(`${path.basename(set)}: ${objects.length} objects, ${failures.length} problems`);
