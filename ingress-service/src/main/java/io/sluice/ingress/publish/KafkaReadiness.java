@@ -3,9 +3,9 @@ package io.sluice.ingress.publish;
 import io.sluice.ingress.IngressConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -13,10 +13,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Whether the broker answers: {@code Admin.describeCluster()} with a short timeout, the result
- * reused for {@code sluice.ingress.readiness-cache}. Backs the readiness probe and the session
- * greeting: while the broker is unreachable, new sessions get 421 instead of a transaction that
- * could only end in 451.
+ * Whether the broker answers: {@code Admin.describeCluster()} with a short timeout, repeated every
+ * {@code sluice.ingress.readiness-cache} by a background thread. Backs the readiness probe and the
+ * session greeting: while the broker is unreachable, new sessions get 421 instead of a transaction
+ * that could only end in 451. Reading the state never blocks a session; the first probe runs when
+ * the bean is created, before the SMTP listener opens.
  */
 @ApplicationScoped
 public class KafkaReadiness {
@@ -24,12 +25,11 @@ public class KafkaReadiness {
   private static final long PROBE_TIMEOUT_MS = 2000;
 
   private final Admin admin;
-  private final long cacheNanos;
-  private final AtomicBoolean probing = new AtomicBoolean();
+  private final Duration interval;
+  private final Thread prober;
   private volatile boolean ready;
   private volatile String detail = "not probed yet";
-  private volatile long probedAt;
-  private volatile boolean probedOnce;
+  private volatile boolean stopped;
 
   KafkaReadiness(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, IngressConfig config) {
     this.admin = Admin.create(Map.of(
@@ -38,22 +38,33 @@ public class KafkaReadiness {
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT_MS,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT_MS,
         AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000));
-    this.cacheNanos = config.readinessCache().toNanos();
+    this.interval = config.readinessCache();
+    probe(true);
+    this.prober = Thread.ofVirtual().name("kafka-readiness").start(this::probeLoop);
   }
 
-  /** The cached answer, refreshed when older than the cache time (one probe at a time). */
+  /** The latest probe's answer; never blocks. */
   public boolean isReady() {
-    if ((!probedOnce || System.nanoTime() - probedAt > cacheNanos) && probing.compareAndSet(false, true)) {
-      try {
-        probe();
-      } finally {
-        probing.set(false);
-      }
-    }
     return ready;
   }
 
-  private void probe() {
+  /** What the last probe saw, for the health report. */
+  public String detail() {
+    return detail;
+  }
+
+  private void probeLoop() {
+    while (!stopped) {
+      try {
+        Thread.sleep(interval);
+      } catch (InterruptedException e) {
+        return;
+      }
+      probe(false);
+    }
+  }
+
+  private void probe(boolean first) {
     boolean was = ready;
     try {
       int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) PROBE_TIMEOUT_MS))
@@ -68,8 +79,10 @@ public class KafkaReadiness {
       ready = false;
       detail = "broker unreachable: " + e;
     }
-    probedAt = System.nanoTime();
-    if (probedOnce && was != ready) {
+    if (first && !ready) {
+      LOG.errorf("Kafka is unreachable at startup (%s); SMTP sessions get 421 4.3.0 until it answers."
+          + " Check the broker and kafka.bootstrap.servers", detail);
+    } else if (!first && was != ready) {
       if (ready) {
         LOG.infof("Kafka is reachable again (%s); accepting SMTP sessions", detail);
       } else {
@@ -77,16 +90,12 @@ public class KafkaReadiness {
             + " Nothing already acknowledged is affected. Check the broker and kafka.bootstrap.servers", detail);
       }
     }
-    probedOnce = true;
-  }
-
-  /** What the last probe saw, for the health report. */
-  public String detail() {
-    return detail;
   }
 
   @PreDestroy
   void close() {
-    admin.close(java.time.Duration.ofSeconds(2));
+    stopped = true;
+    prober.interrupt();
+    admin.close(Duration.ofSeconds(2));
   }
 }
