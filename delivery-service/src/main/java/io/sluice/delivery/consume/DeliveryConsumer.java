@@ -15,6 +15,9 @@ import io.sluice.delivery.attempt.AttemptReport;
 import io.sluice.delivery.attempt.AttemptRunner;
 import io.sluice.delivery.outcome.OutcomeWriter;
 import io.sluice.delivery.outcome.RecordPublisher;
+import io.sluice.delivery.retry.TierMover;
+import io.sluice.delivery.retry.TierRelease;
+import io.sluice.delivery.retry.Tiers;
 import io.sluice.delivery.telemetry.Tracing;
 import io.sluice.schema.AvroCodec;
 import io.sluice.schema.Recipient;
@@ -57,9 +60,11 @@ import org.jboss.logging.Logger;
  * Reads sluice.submitted and the deferred tiers on its own thread and hands every record to a
  * virtual thread that delivers it.
  *
- * <p>Lifecycle of a record: decoded on the consumer thread (unreadable → sluice.dead); if it carries
- * a not-before time still ahead, its partition is rewound to it and paused until then, so a waiting
- * tier never stalls other partitions; otherwise it is dispatched. The worker runs the attempt,
+ * <p>Lifecycle of a record: decoded on the consumer thread (unreadable → sluice.dead). A record on a
+ * deferred tier is held until its tier's delay has passed since it was written (or its not-before
+ * time, if sooner): its partition alone is rewound to it and paused until then, so a waiting tier
+ * never stalls other partitions. A released record whose not-before time is still ahead moves on
+ * to a shorter tier ({@link TierRelease}); any other record is dispatched. The worker runs the attempt,
  * writes its outcome records with {@code acks=all} (retrying until the broker takes them), and
  * marks the record finished. The consumer thread commits, every commit interval, the offsets up to
  * which every record has finished (contract 2), tracking completions that arrive out of order. When
@@ -77,6 +82,7 @@ public class DeliveryConsumer {
   private final AttemptRunner runner;
   private final OutcomeWriter writer;
   private final DeadLetters deadLetters;
+  private final TierMover mover;
   private final Tracing tracing;
   private final MeterRegistry registry;
   private final Clock clock = Clock.systemUTC();
@@ -97,12 +103,14 @@ public class DeliveryConsumer {
 
   @Inject
   public DeliveryConsumer(DeliveryConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-      AttemptRunner runner, OutcomeWriter writer, DeadLetters deadLetters, Tracing tracing, MeterRegistry registry) {
+      AttemptRunner runner, OutcomeWriter writer, DeadLetters deadLetters, TierMover mover, Tracing tracing,
+      MeterRegistry registry) {
     this.config = config;
     this.bootstrap = bootstrap;
     this.runner = runner;
     this.writer = writer;
     this.deadLetters = deadLetters;
+    this.mover = mover;
     this.tracing = tracing;
     this.registry = registry;
     this.onlyDomains = config.consumer().onlyRecipientDomains()
@@ -252,15 +260,26 @@ public class DeliveryConsumer {
         tracker.done(tp, record.offset());
         continue;
       }
-      if (message.notBefore() != null && message.notBefore().isAfter(now)) {
-        // Not due: rewind the partition to this record and hold it (paused) until it is due. The
-        // records behind it in a tier are due no earlier, give or take the jitter.
-        c.seek(tp, record.offset());
-        heldUntil.merge(tp, message.notBefore(), (a, b) -> a.isBefore(b) ? a : b);
-        return;
+      Duration tierDelay = writer.tiers().byTopic(record.topic()).map(Tiers.Tier::delay).orElse(null);
+      switch (TierRelease.decide(now, Instant.ofEpochMilli(record.timestamp()), tierDelay, message.notBefore(),
+          writer.tiers())) {
+        case TierRelease.Decision.Hold hold -> {
+          // Not due: rewind the partition to this record and hold it (paused) until it is. The
+          // records behind it were written later, so none of them is due earlier.
+          c.seek(tp, record.offset());
+          heldUntil.merge(tp, hold.until(), (a, b) -> a.isBefore(b) ? a : b);
+          return;
+        }
+        case TierRelease.Decision.MoveTo move -> {
+          tracker.dispatched(tp, record.offset());
+          workers.execute(() -> finish(tp, record.offset(),
+              untilWritten(() -> { mover.move(record, move.tier()).join(); return true; }, record)));
+        }
+        case TierRelease.Decision.Deliver deliver -> {
+          tracker.dispatched(tp, record.offset());
+          workers.execute(() -> finish(tp, record.offset(), deliver(record, message)));
+        }
       }
-      tracker.dispatched(tp, record.offset());
-      workers.execute(() -> finish(tp, record.offset(), deliver(record, message)));
     }
   }
 

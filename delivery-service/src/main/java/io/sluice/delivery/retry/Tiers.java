@@ -61,6 +61,11 @@ public record Tiers(List<Tier> tiers) {
     return chosen;
   }
 
+  /** The tier whose topic this is, if any. */
+  public java.util.Optional<Tier> byTopic(String topic) {
+    return tiers.stream().filter(t -> t.topic().equals(topic)).findFirst();
+  }
+
   public List<String> topics() {
     return tiers.stream().map(Tier::topic).toList();
   }

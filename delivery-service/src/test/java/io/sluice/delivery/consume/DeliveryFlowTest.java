@@ -60,6 +60,9 @@ class DeliveryFlowTest {
   DeadLetters deadLetters;
 
   @Inject
+  io.sluice.delivery.retry.TierMover mover;
+
+  @Inject
   io.sluice.delivery.telemetry.Tracing tracing;
 
   @Inject
@@ -212,7 +215,8 @@ class DeliveryFlowTest {
 
   @Test
   void twoInstancesInOneGroupShareTheWork() throws Exception {
-    DeliveryConsumer second = new DeliveryConsumer(config, bootstrap, runner, writer, deadLetters, tracing, registry);
+    DeliveryConsumer second = new DeliveryConsumer(config, bootstrap, runner, writer, deadLetters, mover, tracing,
+        registry);
     try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
       second.start();
       Instant deadline = Instant.now().plus(WAIT);
@@ -245,6 +249,26 @@ class DeliveryFlowTest {
 
   private static long submittedPartitions(DeliveryConsumer c) {
     return c.assignment().stream().filter(tp -> tp.topic().equals(Topics.SUBMITTED)).count();
+  }
+
+  @Test
+  void aRecordWhoseTierWaitIsOverButWhichIsNotDueYetMovesOnUnchanged() throws Exception {
+    try (TopicWatcher tier = new TopicWatcher(bootstrap, Topics.deferred("1m"))) {
+      String queueId = new QueueIds().next();
+      SubmittedMessage pending = new SubmittedMessage(queueId, Instant.now().minusSeconds(300), "192.0.2.7",
+          "client.test", "sender@src.test", null, null, false, List.of(Recipient.of("r@" + DeliveryTestResources.ACCEPT)),
+          content("moved").getBytes(StandardCharsets.UTF_8), 3, Instant.now().plusSeconds(90), List.of());
+      byte[] bytes = messages.encode(pending);
+      // Written two minutes ago to the 1m tier: its wait there is over, its not-before time is not.
+      long writtenAt = Instant.now().minusSeconds(120).toEpochMilli();
+      producer.send(new ProducerRecord<>(Topics.deferred("1m"), null, writtenAt, queueId, bytes)).get();
+
+      List<ConsumerRecord<String, byte[]>> seen = tier.await(r -> queueId.equals(r.key()), 2, WAIT);
+
+      assertThat(seen).hasSize(2);
+      assertThat(seen.get(1).value()).isEqualTo(bytes);
+      assertThat(seen.get(1).timestamp()).isGreaterThan(writtenAt);
+    }
   }
 
   @Test
