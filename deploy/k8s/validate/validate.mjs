@@ -37,7 +37,8 @@
 //   [schema]              the schema checks above
 //   [sluice]              (--sluice) Sluice's topics exist with RF 3, min.insync.replicas 2, retention and
 //                         max.message.bytes = the broker's message.max.bytes = 12582912; KEDA reads
-//                         delivery's consumer group and real topics; at least 3 brokers
+//                         delivery's consumer group and real topics; at least 3 brokers; every
+//                         terminationGracePeriodSeconds covers preStop + the service's drain bound
 import fs from "node:fs";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -350,15 +351,53 @@ function properties(text) {
   return out;
 }
 
-function checkSluice(objects) {
+// A Quarkus duration (500ms, 30s, 5m, 2h) or plain seconds, in seconds.
+function seconds(text) {
+  const m = String(text).trim().match(/^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/);
+  if (!m) return NaN;
+  const unit = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[m[2] ?? "s"];
+  return Number(m[1]) * unit;
+}
+
+function checkDrains(objects, fail) {
+  // Drain bounds: SIGKILL (terminationGracePeriodSeconds) must come after the preStop sleep plus the
+  // service's own drain, so a stop never cuts a drain that is still within its bound.
+  const drains = {
+    "sluice-ingress": (p) => seconds(p["sluice.ingress.shutdown-grace"] ?? "20s") + 10, // + producer close
+    "sluice-delivery": (p) => seconds(p["sluice.delivery.consumer.drain-timeout"] ?? "30s") + 10, // + producer close (10 s)
+    "sluice-bounce": (p) => 30 + seconds(p["sluice.bounce.producer.close-timeout"] ?? "10s"), // consumer stop (30 s) + close
+  };
+  for (const [name, need] of Object.entries(drains)) {
+    const d = objects.find((o) => o.kind === "Deployment" && o.metadata?.name === name);
+    if (!d) continue;
+    const pod = d.spec?.template?.spec ?? {};
+    // The service's application.properties: the ConfigMap mounted at /deployments/config.
+    const mounts = (pod.containers ?? []).flatMap((c) => c.volumeMounts ?? []);
+    const volume = mounts.find((m) => m.mountPath === "/deployments/config")?.name;
+    const cmName = (pod.volumes ?? []).find((v) => v.name === volume)?.configMap?.name;
+    const cm = objects.find((o) => o.kind === "ConfigMap" && o.metadata?.name === cmName);
+    const preStop = Math.max(0, ...(pod.containers ?? []).map((c) => c.lifecycle?.preStop?.sleep?.seconds ?? 0));
+    const required = preStop + need(properties(cm?.data?.["application.properties"]));
+    if (!((pod.terminationGracePeriodSeconds ?? 30) >= required)) {
+      fail(d, `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds ?? 30} is shorter than preStop + drain bound (${required} s)`);
+    }
+  }
+}
+
+// complete: the set is a whole overlay (one Kafka, the three Deployments); fixtures check parts.
+function checkSluice(objects, complete) {
   const failures = [];
   const fail = (obj, msg) => failures.push({ obj: obj ? `${obj.kind}/${obj.metadata?.name}` : "(set)", rule: "sluice", msg });
   const kafkas = objects.filter((o) => o.kind === "Kafka");
   const topics = objects.filter((o) => o.kind === "KafkaTopic");
-  if (kafkas.length !== 1) {
-    fail(null, `expected one Kafka, found ${kafkas.length}`);
-    return failures;
+  if (complete) {
+    for (const name of ["sluice-ingress", "sluice-delivery", "sluice-bounce"]) {
+      if (!objects.some((o) => o.kind === "Deployment" && o.metadata?.name === name)) fail(null, `no Deployment ${name}`);
+    }
+    if (kafkas.length !== 1) fail(null, `expected one Kafka, found ${kafkas.length}`);
   }
+  checkDrains(objects, fail);
+  if (kafkas.length !== 1) return failures;
   const kafka = kafkas[0];
   const brokerMax = Number(kafka.spec?.kafka?.config?.["message.max.bytes"]);
   if (brokerMax !== MAX_MESSAGE_BYTES) fail(kafka, `message.max.bytes is ${brokerMax}, expected ${MAX_MESSAGE_BYTES}`);
@@ -430,7 +469,7 @@ async function validateSet(objects, crdValidators, externalSecrets, sluice = fal
       failures.push({ obj: `${obj.kind}/${obj.metadata?.name}`, rule: "schema", msg: e });
     }
   }
-  return failures.concat(checkPolicy(objects, externalSecrets), sluice ? checkSluice(objects) : []);
+  return failures.concat(checkPolicy(objects, externalSecrets), sluice ? checkSluice(objects, sluice === "complete") : []);
 }
 
 function readList(file) {
@@ -488,7 +527,7 @@ async function main(argv) {
   let total = 0;
   for (const set of args.sets) {
     const objects = readSet(set);
-    const failures = await validateSet(objects, crdValidators, external, args.sluice, unknown.get(set));
+    const failures = await validateSet(objects, crdValidators, external, args.sluice && "complete", unknown.get(set));
     total += failures.length;
     for (const x of failures) console.log(`FAIL ${path.basename(set)} ${x.obj}: [${x.rule}] ${x.msg}`);
     console.log(`${path.basename(set)}: ${objects.length} objects, ${failures.length} problems`);
