@@ -187,6 +187,13 @@ public interface DeliveryConfig {
     @WithDefault("5s")
     Duration idleTimeout();
 
+    /**
+     * Recipients per transaction; a larger group is split. RFC 5321 §4.5.3.1.8: servers must accept
+     * at least 100. Recipients refused with 452 4.5.3 are sent in a further transaction at once.
+     */
+    @WithDefault("100")
+    int maxRecipientsPerTransaction();
+
     /** Transactions per connection before it is closed with QUIT. */
     @WithDefault("100")
     int maxMessagesPerConnection();

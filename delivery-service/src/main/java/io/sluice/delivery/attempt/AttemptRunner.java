@@ -46,6 +46,7 @@ public class AttemptRunner {
   private final SmtpClient smtp;
   private final Shaper shaper;
   private final TlsPolicy defaultTls;
+  private final int maxRecipients;
   private final Map<String, TlsPolicy> tlsByDomain = new java.util.HashMap<>();
   private final DeliveryMetrics metrics;
   private final Clock clock;
@@ -56,11 +57,13 @@ public class AttemptRunner {
     this(router, new SmtpClient(config.smtp().heloName().orElseGet(AttemptRunner::localName), timeouts(config.smtp()),
             new ConnectionPool(config.smtp().idleTimeout(), config.smtp().maxMessagesPerConnection(),
                 Duration.ofSeconds(5))),
-        shaper(config.shaping()), config.tls().policy(), config.tls().domains(), metrics, Clock.systemUTC());
+        shaper(config.shaping()), config.tls().policy(), config.tls().domains(),
+        config.smtp().maxRecipientsPerTransaction(), metrics, Clock.systemUTC());
   }
 
   public AttemptRunner(Router router, SmtpClient smtp, Shaper shaper, TlsPolicy defaultTls,
-      Map<String, TlsPolicy> tlsByDomain, DeliveryMetrics metrics, Clock clock) {
+      Map<String, TlsPolicy> tlsByDomain, int maxRecipients, DeliveryMetrics metrics, Clock clock) {
+    this.maxRecipients = Math.max(1, maxRecipients);
     this.router = router;
     this.smtp = smtp;
     this.shaper = shaper;
@@ -170,14 +173,11 @@ public class AttemptRunner {
       case Admission.Admitted a -> {
         boolean reached = false;
         try {
-          Envelope envelope = new Envelope(message.reversePath(), recipients, message.envid(), message.ret(),
-              message.smtputf8(), message.content());
-          TransactionResult tx = smtp.deliver(hosts.hosts(), envelope, tlsByDomain.getOrDefault(domain, defaultTls));
-          reached = tx.reachedServer();
           List<RecipientOutcome> out = new ArrayList<>();
-          for (TransactionResult.RecipientReply rr : tx.replies()) {
-            out.add(new RecipientOutcome(rr.recipient(), Classification.classify(rr.reply()), rr.reply(),
-                tx.remoteMta(), destination));
+          TlsPolicy tls = tlsByDomain.getOrDefault(domain, defaultTls);
+          for (int from = 0; from < recipients.size(); from += maxRecipients) {
+            List<Recipient> chunk = recipients.subList(from, Math.min(recipients.size(), from + maxRecipients));
+            reached |= transactions(message, chunk, hosts, tls, destination, out);
           }
           yield out;
         } finally {
@@ -185,6 +185,49 @@ public class AttemptRunner {
         }
       }
     };
+  }
+
+  /**
+   * One transaction for the recipients, and follow-up transactions for those the server deferred
+   * with "too many recipients" (RFC 5321 §4.5.3.1.10: send the rest in another transaction), as
+   * long as each round delivers some. Returns whether any server was reached.
+   */
+  private boolean transactions(SubmittedMessage message, List<Recipient> recipients, RouteResult.Hosts hosts,
+      TlsPolicy tls, String destination, List<RecipientOutcome> out) {
+    List<Recipient> pending = recipients;
+    boolean reached = false;
+    while (!pending.isEmpty()) {
+      Envelope envelope = new Envelope(message.reversePath(), pending, message.envid(), message.ret(),
+          message.smtputf8(), message.content());
+      TransactionResult tx = smtp.deliver(hosts.hosts(), envelope, tls);
+      reached |= tx.reachedServer();
+      List<Recipient> tooMany = new ArrayList<>();
+      boolean progress = false;
+      for (TransactionResult.RecipientReply rr : tx.replies()) {
+        if (isTooManyRecipients(rr.reply())) {
+          tooMany.add(rr.recipient());
+          continue;
+        }
+        progress |= rr.reply().isPositive();
+        out.add(new RecipientOutcome(rr.recipient(), Classification.classify(rr.reply()), rr.reply(), tx.remoteMta(),
+            destination));
+      }
+      if (!progress) {
+        RemoteReply last = tx.replies().stream().filter(r -> isTooManyRecipients(r.reply())).findFirst()
+            .map(TransactionResult.RecipientReply::reply).orElse(null);
+        for (Recipient r : tooMany) {
+          out.add(new RecipientOutcome(r, Classification.classify(last), last, tx.remoteMta(), destination));
+        }
+        break;
+      }
+      pending = tooMany;
+    }
+    return reached;
+  }
+
+  /** 452 with 4.5.3 (or no enhanced code): the server takes no more recipients in this transaction. */
+  private static boolean isTooManyRecipients(RemoteReply reply) {
+    return reply.code() == 452 && (reply.enhancedStatus() == null || reply.enhancedStatus().equals("4.5.3"));
   }
 
   private static List<RecipientOutcome> all(List<Recipient> recipients, RemoteReply reply, String mta, String destination) {

@@ -24,7 +24,10 @@ public record Envelope(String reversePath, List<Recipient> recipients, String en
     return false;
   }
 
-  /** RFC 6531: non-ASCII in an address can only be sent to a server that offers SMTPUTF8. */
+  /**
+   * RFC 6531 §3.2: non-ASCII in an address, or UTF-8 in the header section of a message submitted
+   * with SMTPUTF8, can only go to a server that offers SMTPUTF8.
+   */
   public boolean needsSmtputf8() {
     if (!isAscii(reversePath)) {
       return true;
@@ -32,6 +35,18 @@ public record Envelope(String reversePath, List<Recipient> recipients, String en
     for (Recipient r : recipients) {
       if (!isAscii(r.address())) {
         return true;
+      }
+    }
+    return smtputf8 && headersHave8bit();
+  }
+
+  private boolean headersHave8bit() {
+    for (int i = 0; i < content.length; i++) {
+      if (content[i] < 0) {
+        return true;
+      }
+      if (content[i] == '\n' && i + 2 < content.length && content[i + 1] == '\r' && content[i + 2] == '\n') {
+        return false; // end of the header section
       }
     }
     return false;

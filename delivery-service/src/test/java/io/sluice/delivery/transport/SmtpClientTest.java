@@ -148,6 +148,20 @@ class SmtpClientTest {
   }
 
   @Test
+  void utf8HeadersOfAnSmtputf8MessageNeedTheExtension() {
+    byte[] utf8 = "Subject: Grüße\r\n\r\nbody\r\n".getBytes(StandardCharsets.UTF_8);
+    Envelope e = new Envelope("a@src.test", List.of(Recipient.of("b@dst.test")), null, null, true, utf8);
+
+    assertThat(client.deliver(List.of(host(server.port())), e).replies().getFirst().reply().enhancedStatus())
+        .isEqualTo("5.6.7");
+
+    server.extensions = List.of("SMTPUTF8", "8BITMIME");
+    assertThat(client.deliver(List.of(host(server.port())), e).replies().getFirst().reply().code()).isEqualTo(250);
+    assertThat(server.transactions).singleElement()
+        .satisfies(t -> assertThat(t.mailFrom()).isEqualTo("<a@src.test> BODY=8BITMIME SMTPUTF8"));
+  }
+
+  @Test
   void dsnParametersArePassedOnWhenTheServerOffersDsn() {
     server.extensions = List.of("DSN");
     Envelope e = new Envelope("a@src.test",

@@ -27,6 +27,8 @@ public final class TestSmtpServer implements AutoCloseable {
   public volatile List<String> extensions = List.of("PIPELINING", "8BITMIME", "SIZE 10485760");
   public volatile Function<String, String> rcptReply = rcpt -> "250 2.1.5 Ok";
   public volatile String mailReply = "250 2.1.0 Ok";
+  /** When positive, RCPTs beyond this many accepted ones in a transaction get 452 4.5.3. */
+  public volatile int maxRcptsPerTransaction;
   public volatile String dataReply = "250 2.0.0 Ok: queued";
   /** When set, EHLO offers STARTTLS and the server starts TLS with this context. */
   public volatile javax.net.ssl.SSLContext tls;
@@ -121,7 +123,8 @@ public final class TestSmtpServer implements AutoCloseable {
         } else if (upper.startsWith("RCPT TO:")) {
           String arg = line.substring(8);
           String addr = arg.substring(arg.indexOf('<') + 1, arg.indexOf('>'));
-          String r = rcptReply.apply(addr);
+          int max = maxRcptsPerTransaction;
+          String r = max > 0 && rcpts.size() >= max ? "452 4.5.3 Too many recipients" : rcptReply.apply(addr);
           if (r.startsWith("2")) {
             rcpts.add(addr);
           }

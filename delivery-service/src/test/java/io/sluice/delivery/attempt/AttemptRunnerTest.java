@@ -1,0 +1,79 @@
+package io.sluice.delivery.attempt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.delivery.route.DnsLookups;
+import io.sluice.delivery.route.Router;
+import io.sluice.delivery.shaping.Shaper;
+import io.sluice.delivery.shaping.ShapingPolicy;
+import io.sluice.delivery.telemetry.DeliveryMetrics;
+import io.sluice.delivery.transport.ConnectionPool;
+import io.sluice.delivery.transport.SmtpClient;
+import io.sluice.delivery.transport.SmtpTimeouts;
+import io.sluice.delivery.transport.TestSmtpServer;
+import io.sluice.delivery.transport.TlsPolicy;
+import io.sluice.schema.EventType;
+import io.sluice.schema.Recipient;
+import io.sluice.schema.SubmittedMessage;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** One attempt of a message over real TCP: grouping, splitting, and "too many recipients". */
+class AttemptRunnerTest {
+  private static AttemptRunner runner(TestSmtpServer server, int maxRecipients) {
+    Router router = new Router(new DnsLookups(DnsLookups.resolver(List.of("127.0.0.1:9"), Duration.ofMillis(200)),
+        new Random()), Map.of("big.test", server.hostPort()), Optional.empty(), 25);
+    SmtpClient smtp = new SmtpClient("client.test", SmtpTimeouts.uniform(Duration.ofSeconds(5)),
+        new ConnectionPool(Duration.ofSeconds(5), 100, Duration.ofSeconds(1)));
+    Shaper shaper = new Shaper(new ShapingPolicy(4, 0, 5, Duration.ofSeconds(30), Duration.ofMinutes(5)), Map.of(),
+        Duration.ofSeconds(5), Clock.systemUTC());
+    return new AttemptRunner(router, smtp, shaper, TlsPolicy.NONE, Map.of(), maxRecipients,
+        new DeliveryMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
+  }
+
+  private static SubmittedMessage message(int recipients) {
+    List<Recipient> rcpts = IntStream.range(0, recipients).mapToObj(i -> Recipient.of("r" + i + "@big.test")).toList();
+    return SubmittedMessage.accepted("01JD0000000000000000000000", Instant.now(), "192.0.2.1", "h", "a@src.test", null,
+        null, false, rcpts, "Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  void aLargeGroupIsSplitAndRecipientsRefusedAsTooManyGoInAFurtherTransaction() throws Exception {
+    try (TestSmtpServer server = new TestSmtpServer()) {
+      server.maxRcptsPerTransaction = 2;
+
+      AttemptReport report = runner(server, 3).run(message(5));
+
+      assertThat(report.attempt()).isEqualTo(1);
+      assertThat(report.outcomes()).hasSize(5).allSatisfy(o -> assertThat(o.type()).isEqualTo(EventType.DELIVERED));
+      assertThat(report.outcomes()).extracting(o -> o.recipient().address())
+          .containsExactlyInAnyOrder("r0@big.test", "r1@big.test", "r2@big.test", "r3@big.test", "r4@big.test");
+      // [r0 r1 (r2: 452)] [r2] [r3 r4]
+      assertThat(server.transactions).extracting(t -> t.rcpts().size()).containsExactly(2, 1, 2);
+      assertThat(server.connections.get()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aServerThatTakesNoRecipientAtAllDefersThemInsteadOfLooping() throws Exception {
+    try (TestSmtpServer server = new TestSmtpServer()) {
+      server.rcptReply = r -> "452 4.5.3 Too many recipients";
+
+      AttemptReport report = runner(server, 100).run(message(3));
+
+      assertThat(report.outcomes()).hasSize(3).allSatisfy(o -> {
+        assertThat(o.type()).isEqualTo(EventType.DEFERRED);
+        assertThat(o.reply().code()).isEqualTo(452);
+      });
+    }
+  }
+}
