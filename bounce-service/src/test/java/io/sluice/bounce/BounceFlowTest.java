@@ -249,7 +249,7 @@ class BounceFlowTest {
     return new DeliveryEvent(queueId, EventType.BOUNCED, r, attempt, at, "mx.reject.test", reply, failures, summary);
   }
 
-  private static boolean isDsnTo(ConsumerRecord<byte[], byte[]> r, String sender) {
+  static boolean isDsnTo(ConsumerRecord<byte[], byte[]> r, String sender) {
     try {
       SubmittedMessage m = SUBMITTED.decode(r.value());
       return m.hasNullSender() && m.recipients().getFirst().address().equals(sender);
@@ -266,7 +266,7 @@ class BounceFlowTest {
     }
   }
 
-  private static byte[] raw(MimeMessage m) throws Exception {
+  static byte[] raw(MimeMessage m) throws Exception {
     try (InputStream in = m.getRawInputStream()) {
       return in.readAllBytes();
     }

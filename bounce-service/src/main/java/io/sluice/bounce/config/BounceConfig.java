@@ -102,6 +102,13 @@ public interface BounceConfig {
     @WithDefault("4h")
     Duration delayWarningAfter();
 
+    /**
+     * How long delivery keeps retrying a deferred recipient (its max age, RFC 5321 §4.5.4.1); only
+     * used for the Will-Retry-Until field of delay warnings, so keep it equal to delivery's setting.
+     */
+    @WithDefault("5d")
+    Duration maxQueueAge();
+
     /** How long a hard bounce keeps the address on the suppression list; 0 turns automatic suppression off. */
     @WithDefault("30d")
     Duration suppressFor();

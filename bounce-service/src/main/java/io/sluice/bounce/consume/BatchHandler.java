@@ -1,22 +1,30 @@
 package io.sluice.bounce.consume;
 
 import io.opentelemetry.context.Context;
+import io.sluice.bounce.dsn.DelayWarnings;
 import io.sluice.bounce.dsn.FailureReports;
+import io.sluice.bounce.dsn.Outcome;
+import io.sluice.bounce.dsn.SuccessReports;
 import io.sluice.bounce.store.EventStore;
 import io.sluice.bounce.store.EventStore.AttemptKey;
+import io.sluice.bounce.suppress.SuppressionList;
 import io.sluice.schema.DeliveryEvent;
+import io.sluice.schema.EventType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One poll batch in one transaction: store the events, then write the reports they complete. The
- * DSNs are acknowledged by the broker before the transaction commits, and the consumer commits
- * offsets only after that, so a crash anywhere replays the batch, and replay is harmless.
+ * One poll batch in one transaction: store the events, update the suppression list, then write the
+ * reports they make due (failures, NOTIFY=SUCCESS, delay warnings). The DSNs are acknowledged by the
+ * broker before the transaction commits, and the consumer commits offsets only after that, so a
+ * crash anywhere replays the batch, and replay is harmless.
  */
 @ApplicationScoped
 public class BatchHandler {
@@ -24,25 +32,45 @@ public class BatchHandler {
   public record Incoming(DeliveryEvent event, Context trace) {}
 
   /** What one batch did. */
-  public record Result(int stored, int duplicates, List<FailureReports.Outcome> reports) {}
+  public record Result(int stored, int duplicates, int suppressed, List<Outcome> reports) {}
 
   @Inject EventStore store;
-  @Inject FailureReports reports;
+  @Inject FailureReports failures;
+  @Inject SuccessReports successes;
+  @Inject DelayWarnings delays;
+  @Inject SuppressionList suppressions;
 
   @Transactional
   public Result handle(List<Incoming> batch) {
     List<DeliveryEvent> events = new ArrayList<>(batch.size());
-    Map<AttemptKey, Context> traceOf = new HashMap<>();
+    Map<DeliveryEvent, Context> traceOf = new HashMap<>();
+    Map<AttemptKey, Context> attemptTrace = new HashMap<>();
     for (Incoming in : batch) {
       events.add(in.event());
-      // The report continues the trace of the event that completed it (the last one seen).
-      traceOf.put(new AttemptKey(in.event().queueId(), in.event().attempt()), in.trace());
+      traceOf.put(in.event(), in.trace());
+      // A report continues the trace of the event that completed it (the last one seen).
+      attemptTrace.put(new AttemptKey(in.event().queueId(), in.event().attempt()), in.trace());
     }
     EventStore.Persisted persisted = store.persist(events);
-    List<FailureReports.Outcome> outcomes = new ArrayList<>();
+    int suppressed = suppressions.recordHardBounces(persisted.stored(), Instant.now());
+
+    List<Outcome> outcomes = new ArrayList<>();
     for (AttemptKey key : persisted.failureAttempts()) {
-      outcomes.add(reports.reportIfComplete(key, traceOf.getOrDefault(key, Context.root())));
+      outcomes.add(failures.reportIfComplete(key, attemptTrace.getOrDefault(key, Context.root())));
     }
-    return new Result(persisted.stored(), persisted.duplicates(), outcomes);
+    Map<AttemptKey, List<DeliveryEvent>> delivered = new LinkedHashMap<>();
+    Map<String, List<DeliveryEvent>> deferred = new LinkedHashMap<>();
+    for (DeliveryEvent e : persisted.stored()) {
+      if (e.type() == EventType.DELIVERED) {
+        delivered.computeIfAbsent(new AttemptKey(e.queueId(), e.attempt()), k -> new ArrayList<>()).add(e);
+      } else if (e.type() == EventType.DEFERRED) {
+        deferred.computeIfAbsent(e.queueId(), k -> new ArrayList<>()).add(e);
+      }
+    }
+    delivered.forEach((key, list) ->
+        outcomes.add(successes.report(key.queueId(), key.attempt(), list, traceOf.get(list.getLast()))));
+    deferred.forEach((queueId, list) ->
+        outcomes.add(delays.warnIfDue(queueId, list, traceOf.get(list.getLast()))));
+    return new Result(persisted.stored().size(), persisted.duplicates(), suppressed, outcomes);
   }
 }

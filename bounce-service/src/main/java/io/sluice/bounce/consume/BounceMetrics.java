@@ -18,7 +18,8 @@ public class BounceMetrics {
   private final Counter duplicates;
   private final Counter deadLettered;
   private final Map<String, Counter> dsnSent = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Counter dsnSkipped;
+  private final Map<String, Counter> dsnSkipped = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Counter suppressed;
   private final Timer batchPersist;
   private final MeterRegistry registry;
 
@@ -37,9 +38,9 @@ public class BounceMetrics {
     // sluice_bounce_dead_lettered_total
     deadLettered = Counter.builder("sluice.bounce.dead.lettered")
         .description("Records moved to sluice.dead because they could not be read or processed").register(registry);
-    // sluice_bounce_dsn_skipped_total
-    dsnSkipped = Counter.builder("sluice.bounce.dsn.skipped")
-        .description("Failed attempts that got no DSN (null sender, NOTIFY=NEVER)").register(registry);
+    // sluice_bounce_suppressed_total
+    suppressed = Counter.builder("sluice.bounce.suppressed")
+        .description("Addresses put on the suppression list by a hard bounce").register(registry);
     // sluice_bounce_batch_persist_seconds
     batchPersist = Timer.builder("sluice.bounce.batch.persist")
         .description("Time to persist one poll batch and send its reports, in one transaction")
@@ -65,8 +66,15 @@ public class BounceMetrics {
         .increment();
   }
 
-  public void dsnSkipped() {
-    dsnSkipped.increment();
+  /** sluice_bounce_dsn_skipped_total{action}: decided, but no DSN due (null sender, NOTIFY, no summary). */
+  public void dsnSkipped(String action) {
+    dsnSkipped.computeIfAbsent(action, a -> Counter.builder("sluice.bounce.dsn.skipped")
+        .description("Report decisions that sent no DSN (null sender, NOTIFY, no summary), by Action")
+        .tag("action", a).register(registry)).increment();
+  }
+
+  public void suppressed(int n) {
+    suppressed.increment(n);
   }
 
   public Timer batchPersist() {

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.bounce.config.BounceConfig;
-import io.sluice.bounce.dsn.FailureReports;
+import io.sluice.bounce.dsn.Outcome;
 import io.sluice.bounce.kafka.KafkaSettings;
 import io.sluice.bounce.kafka.TraceHeaders;
 import io.sluice.bounce.store.DatabaseProbe;
@@ -154,10 +154,11 @@ public class EventConsumer {
     batch.forEach(in -> metrics.consumed(in.event().type()));
     if (result != null) {
       metrics.duplicates(result.duplicates());
-      for (FailureReports.Outcome o : result.reports()) {
+      metrics.suppressed(result.suppressed());
+      for (Outcome o : result.reports()) {
         switch (o) {
-          case FailureReports.Outcome.Sent s -> metrics.dsnSent("failed");
-          case FailureReports.Outcome.Skipped s -> metrics.dsnSkipped();
+          case Outcome.Sent s -> metrics.dsnSent(s.action().field());
+          case Outcome.Skipped s -> metrics.dsnSkipped(s.action().field());
           default -> { }
         }
       }

@@ -13,7 +13,7 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 
 /**
- * The report decision for one attempt of one message. Unique on (queue id, attempt, kind): the row
+ * A report decision about one message. Unique on (queue id, attempt, kind, recipient): the row
  * is inserted and flushed before the DSN is published, in the same transaction, so a redelivered
  * event can never produce a second report (contract 4).
  */
@@ -41,6 +41,13 @@ public class BounceReport extends PanacheEntityBase {
   @Enumerated(EnumType.STRING)
   @Column(nullable = false)
   public Kind kind;
+
+  /**
+   * The recipient a DELIVERED or DELAYED decision is about; {@code ""} for FAILED, which is one row
+   * per attempt covering every recipient that failed in it.
+   */
+  @Column(nullable = false)
+  public String recipient = "";
 
   /** Queue id of the DSN published to sluice.submitted; null when none was sent. */
   @Column(name = "dsn_queue_id", length = 26)

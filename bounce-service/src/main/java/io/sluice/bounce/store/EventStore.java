@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,7 +29,12 @@ public class EventStore {
   private final Clock clock = Clock.systemUTC();
 
   /** What one batch changed. */
-  public record Persisted(int stored, int duplicates, Set<AttemptKey> failureAttempts) {}
+  /**
+   * @param stored the events that were new, in batch order (replays are left out)
+   * @param duplicates how many events were already stored
+   * @param failureAttempts attempts that got a new BOUNCED or EXPIRED event
+   */
+  public record Persisted(List<DeliveryEvent> stored, int duplicates, Set<AttemptKey> failureAttempts) {}
 
   /** One delivery attempt of one message. */
   public record AttemptKey(String queueId, int attempt) {}
@@ -36,7 +42,7 @@ public class EventStore {
   @Transactional(Transactional.TxType.MANDATORY)
   public Persisted persist(List<DeliveryEvent> events) {
     if (events.isEmpty()) {
-      return new Persisted(0, 0, Set.of());
+      return new Persisted(List.of(), 0, Set.of());
     }
     Instant now = clock.instant();
     Set<String> queueIds = events.stream().map(DeliveryEvent::queueId).collect(Collectors.toSet());
@@ -52,7 +58,7 @@ public class EventStore {
     Set<String> knownMessages = TrackedMessage.<TrackedMessage>list("queueId in ?1", queueIds).stream()
         .map(m -> m.queueId).collect(Collectors.toCollection(HashSet::new));
 
-    int stored = 0;
+    List<DeliveryEvent> stored = new ArrayList<>();
     int duplicates = 0;
     Set<AttemptKey> failureAttempts = new LinkedHashSet<>();
     for (DeliveryEvent event : events) {
@@ -61,7 +67,7 @@ public class EventStore {
         duplicates++;
         continue;
       }
-      stored++;
+      stored.add(event);
       if (event.message() != null && knownMessages.add(event.queueId())) {
         toMessage(event.queueId(), event.message(), now).persist();
       }

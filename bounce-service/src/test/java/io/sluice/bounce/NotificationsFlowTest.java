@@ -1,0 +1,194 @@
+package io.sluice.bounce;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.sluice.bounce.consume.EventConsumer;
+import io.sluice.bounce.store.BounceReport;
+import io.sluice.bounce.store.Suppression;
+import io.sluice.schema.AvroCodec;
+import io.sluice.schema.DeliveryEvent;
+import io.sluice.schema.EventType;
+import io.sluice.schema.MessageSummary;
+import io.sluice.schema.Notify;
+import io.sluice.schema.QueueIds;
+import io.sluice.schema.Recipient;
+import io.sluice.schema.RemoteReply;
+import io.sluice.schema.SubmittedMessage;
+import io.sluice.schema.Topics;
+import jakarta.inject.Inject;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetHeaders;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.util.ByteArrayDataSource;
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.eclipse.angus.mail.dsn.DeliveryStatus;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** NOTIFY=SUCCESS reports, delay warnings, and suppression after hard bounces, end to end over Kafka. */
+@QuarkusTest
+@TestProfile(UniqueGroupProfile.class)
+class NotificationsFlowTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final AvroCodec<SubmittedMessage> SUBMITTED = AvroCodec.submittedMessages();
+  private static final QueueIds IDS = new QueueIds();
+  private static TestKafka kafka;
+
+  @Inject EventConsumer consumer;
+
+  @ConfigProperty(name = "sluice.bounce.consumer.group-id")
+  String group;
+
+  @BeforeAll
+  static void clients() {
+    kafka = new TestKafka();
+  }
+
+  @AfterAll
+  static void closeClients() {
+    kafka.close();
+  }
+
+  @BeforeEach
+  void consumerIsReady() throws InterruptedException {
+    Instant deadline = Instant.now().plus(WAIT);
+    while (!consumer.hasAssignment() && Instant.now().isBefore(deadline)) {
+      Thread.sleep(100);
+    }
+    assertThat(consumer.hasAssignment()).isTrue();
+  }
+
+  @Test
+  void notifySuccessGetsADeliveredReportAndOnlyThoseRecipients() throws Exception {
+    String queueId = IDS.next();
+    String sender = "sender-" + UUID.randomUUID() + "@example.com";
+    MessageSummary summary = BounceFlowTest.summary(sender, "<" + queueId + "@example.com>");
+    Recipient asked = new Recipient("asked@ok.test", Set.of(Notify.SUCCESS, Notify.FAILURE), "rfc822;asked@ok.test");
+    Recipient silent = Recipient.of("silent@ok.test");
+    Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    RemoteReply ok = new RemoteReply(250, "2.0.0", "queued as 12345");
+    try (TestKafka.Watcher submitted = kafka.watch(Topics.SUBMITTED)) {
+      List<DeliveryEvent> events = List.of(
+          DeliveryEvent.received(queueId, asked, t, summary),
+          DeliveryEvent.received(queueId, silent, t, summary),
+          new DeliveryEvent(queueId, EventType.DELIVERED, asked, 1, t.plusSeconds(1), "mx.ok.test", ok, 0, null),
+          new DeliveryEvent(queueId, EventType.DELIVERED, silent, 1, t.plusSeconds(1), "mx.ok.test", ok, 0, null));
+      List<RecordMetadata> sent = new java.util.ArrayList<>();
+      for (DeliveryEvent e : events) {
+        sent.add(kafka.send(e, null));
+      }
+      ConsumerRecord<byte[], byte[]> record = submitted.await(r -> BounceFlowTest.isDsnTo(r, sender), WAIT);
+      List<InternetHeaders> blocks = recipientBlocks(SUBMITTED.decode(record.value()));
+      assertThat(blocks).singleElement().satisfies(b -> {
+        assertThat(b.getHeader("Final-Recipient", null)).isEqualTo("rfc822; asked@ok.test");
+        assertThat(b.getHeader("Action", null)).isEqualTo("delivered");
+        assertThat(b.getHeader("Status", null)).isEqualTo("2.0.0");
+      });
+
+      // Replayed: no second success report.
+      List<RecordMetadata> again = List.of(kafka.send(events.get(2), null), kafka.send(events.get(3), null));
+      kafka.awaitCommitted(group, again, WAIT);
+      assertThat(submitted.matching(r -> BounceFlowTest.isDsnTo(r, sender), Duration.ofSeconds(2))).hasSize(1);
+      assertThat(BounceReport.count("queueId = ?1 and kind = ?2", queueId, BounceReport.Kind.DELIVERED)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aRecipientDeferredPastTheWarningDelayGetsOneDelayedWarning() throws Exception {
+    String queueId = IDS.next();
+    String sender = "sender-" + UUID.randomUUID() + "@example.com";
+    Instant arrived = Instant.now().minus(Duration.ofHours(5)).truncatedTo(ChronoUnit.SECONDS);
+    MessageSummary s = BounceFlowTest.summary(sender, "<" + queueId + "@example.com>");
+    MessageSummary summary = new MessageSummary(sender, "ENV-" + queueId, s.ret(), s.messageId(), s.size(), arrived,
+        s.clientAddress(), s.headers());
+    Recipient slow = Recipient.of("slow@slow.test");
+    Recipient failureOnly = new Recipient("quiet@slow.test", Set.of(Notify.FAILURE), null);
+    RemoteReply busy = new RemoteReply(451, "4.4.1", "no answer from host");
+    try (TestKafka.Watcher submitted = kafka.watch(Topics.SUBMITTED)) {
+      kafka.send(DeliveryEvent.received(queueId, slow, arrived, summary), null);
+      kafka.send(DeliveryEvent.received(queueId, failureOnly, arrived, summary), null);
+      // Deferred at first shortly after arrival: no warning yet.
+      RecordMetadata early = kafka.send(new DeliveryEvent(queueId, EventType.DEFERRED, slow, 1, arrived.plusSeconds(60),
+          "mx.slow.test", busy, 0, null), null);
+      kafka.awaitCommitted(group, List.of(early), WAIT);
+      assertThat(BounceReport.count("queueId = ?1 and kind = ?2", queueId, BounceReport.Kind.DELAYED)).isZero();
+
+      Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      kafka.send(new DeliveryEvent(queueId, EventType.DEFERRED, slow, 2, now, "mx.slow.test", busy, 0, null), null);
+      kafka.send(new DeliveryEvent(queueId, EventType.DEFERRED, failureOnly, 2, now, "mx.slow.test", busy, 0, null), null);
+      ConsumerRecord<byte[], byte[]> record = submitted.await(r -> BounceFlowTest.isDsnTo(r, sender), WAIT);
+      SubmittedMessage dsn = SUBMITTED.decode(record.value());
+      MimeMessage mime = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(dsn.content()));
+      assertThat(mime.getSubject()).containsIgnoringCase("delayed");
+      DeliveryStatus status = deliveryStatus(dsn);
+      assertThat(status.getMessageDSN().getHeader("Original-Envelope-Id", null)).isEqualTo("ENV-" + queueId);
+      assertThat(status.getRecipientDSNCount()).isEqualTo(1);
+      InternetHeaders block = status.getRecipientDSN(0);
+      assertThat(block.getHeader("Final-Recipient", null)).isEqualTo("rfc822; slow@slow.test");
+      assertThat(block.getHeader("Action", null)).isEqualTo("delayed");
+      assertThat(block.getHeader("Status", null)).isEqualTo("4.4.1");
+      assertThat(block.getHeader("Will-Retry-Until", null)).isNotBlank();
+
+      // The next retry is still deferred: no second warning.
+      RecordMetadata later = kafka.send(new DeliveryEvent(queueId, EventType.DEFERRED, slow, 3, now.plusSeconds(600),
+          "mx.slow.test", busy, 0, null), null);
+      kafka.awaitCommitted(group, List.of(later), WAIT);
+      assertThat(submitted.matching(r -> BounceFlowTest.isDsnTo(r, sender), Duration.ofSeconds(2))).hasSize(1);
+    }
+  }
+
+  @Test
+  void aHardBounceSuppressesTheAddressAndAFullMailboxDoesNot() throws Exception {
+    String queueId = IDS.next();
+    String gone = "gone-" + UUID.randomUUID() + "@reject.test";
+    String full = "full-" + UUID.randomUUID() + "@reject.test";
+    MessageSummary summary = BounceFlowTest.summary("sender@example.com", null);
+    Instant t = Instant.now();
+    RecordMetadata a = kafka.send(BounceFlowTest.failed(queueId, Recipient.of(gone.toUpperCase()), 1, t,
+        new RemoteReply(550, "5.1.1", "user unknown"), 2, summary), null);
+    RecordMetadata b = kafka.send(BounceFlowTest.failed(queueId, Recipient.of(full), 1, t,
+        new RemoteReply(552, "5.2.2", "mailbox full"), 2, summary), null);
+    kafka.awaitCommitted(group, List.of(a, b), WAIT);
+
+    Suppression entry = Suppression.<Suppression>find("address", gone).firstResult();
+    assertThat(entry).isNotNull();
+    assertThat(entry.source).isEqualTo(Suppression.Source.BOUNCE);
+    assertThat(entry.sourceQueueId).isEqualTo(queueId);
+    assertThat(entry.expiresAt).isAfter(Instant.now().plus(Duration.ofDays(29)));
+    assertThat(Suppression.count("address", full)).isZero();
+    given().auth().oauth2("test-token").get("/api/v1/suppressions/" + gone).then()
+        .statusCode(200).body("address", equalTo(gone)).body("source", equalTo("BOUNCE"));
+  }
+
+  static DeliveryStatus deliveryStatus(SubmittedMessage dsn) throws Exception {
+    MimeMessage mime = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(dsn.content()));
+    MimeMultipart parts = new MimeMultipart(new ByteArrayDataSource(BounceFlowTest.raw(mime), mime.getContentType()));
+    return new DeliveryStatus(parts.getBodyPart(1).getInputStream());
+  }
+
+  static List<InternetHeaders> recipientBlocks(SubmittedMessage dsn) throws Exception {
+    DeliveryStatus status = deliveryStatus(dsn);
+    List<InternetHeaders> out = new java.util.ArrayList<>();
+    for (int i = 0; i < status.getRecipientDSNCount(); i++) {
+      out.add(status.getRecipientDSN(i));
+    }
+    return out;
+  }
+}
