@@ -25,10 +25,16 @@ final class Swaks {
     }
   }
 
-  /** Sends {@code message} (raw RFC 5322 bytes) from {@code from} to {@code to} via EHLO, MAIL, RCPT, DATA, QUIT. */
+  /** Sends {@code message} (raw RFC 5322 bytes ending in CRLF) from {@code from} to {@code to} via EHLO, MAIL, RCPT, DATA, QUIT. */
   static Result send(int port, String from, String to, byte[] message) throws IOException, InterruptedException {
     Path data = Files.createTempFile("sluice-message", ".eml");
-    Files.write(data, message);
+    // swaks ends DATA by sending <CRLF>.<CRLF> after the file, so the file holds the message
+    // without its final line break; the server then receives exactly `message`.
+    int length = message.length;
+    if (length >= 2 && message[length - 2] == '\r' && message[length - 1] == '\n') {
+      length -= 2;
+    }
+    Files.write(data, java.util.Arrays.copyOf(message, length));
     List<String> command = new ArrayList<>(List.of("swaks", "--server", "127.0.0.1:" + port,
         "--ehlo", "client.systemtest", "--from", from, "--to", to, "--data", data.toString(),
         "--timeout", "60"));
