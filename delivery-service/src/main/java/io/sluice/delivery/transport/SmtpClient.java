@@ -140,7 +140,7 @@ public final class SmtpClient {
       }
     }
     try {
-      Step step = transaction(session, envelope);
+      Step step = transaction(session, envelope, label);
       if (step instanceof Step.Done done && done.reusable()) {
         pool.give(session);
       } else {
@@ -151,8 +151,7 @@ public final class SmtpClient {
       // Lost or timed out mid-transaction: the outcome is unknown, so the next host (or a later
       // retry) gets the message again. At-least-once: a rare duplicate beats a lost message.
       session.close();
-      String mta = session.connection().remote();
-      return new Step.NextHost(Replies.connectionLost(mta, describe(e)), mta);
+      return new Step.NextHost(Replies.connectionLost(label, describe(e)), label);
     }
   }
 
@@ -239,10 +238,10 @@ public final class SmtpClient {
     return new Opened.Ended(new Step.NextHost(reason, mta));
   }
 
-  private Step transaction(SmtpSession session, Envelope envelope) throws IOException {
+  /** @param mta the host as routed now ({@code name[address]:port}); a pooled session may have been opened under another name */
+  private Step transaction(SmtpSession session, Envelope envelope, String mta) throws IOException {
     SmtpConnection c = session.connection();
     ServerExtensions ext = session.extensions();
-    String mta = c.remote();
 
     long limit = ext.sizeLimit();
     if (limit > 0 && envelope.content().length > limit) {

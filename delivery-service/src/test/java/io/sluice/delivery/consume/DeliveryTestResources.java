@@ -15,6 +15,14 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
   public static final String REJECT = "reject.delivery.test";
   public static final String DEFER = "defer.delivery.test";
 
+  /** MX: mx1 (preference 10) at 127.0.0.66 where nothing listens, mx2 (20) at the accepting server. */
+  public static final String TWO_MX = "twomx.dtest";
+  public static final String NULL_MX = "nullmx.dtest";
+  public static final String NO_SUCH_DOMAIN = "nx.dtest";
+  /** Static route to a port where nothing listens. */
+  public static final String UNREACHABLE = "unreachable.delivery.test";
+
+  static io.sluice.delivery.route.Dnsmasq dns;
   static TestSmtpServer accepting;
   static TestSmtpServer rejecting;
   static TestSmtpServer deferring;
@@ -33,16 +41,32 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
-    return Map.of(
-        "sluice.delivery.consumer.group-id", "sluice-delivery-test-" + UUID.randomUUID(),
-        "sluice.delivery.consumer.auto-offset-reset", "latest",
-        "sluice.delivery.consumer.only-recipient-domains", ACCEPT + "," + REJECT + "," + DEFER,
-        "sluice.delivery.routes.\"" + ACCEPT + "\"", accepting.hostPort(),
-        "sluice.delivery.routes.\"" + REJECT + "\"", rejecting.hostPort(),
-        "sluice.delivery.routes.\"" + DEFER + "\"", deferring.hostPort(),
-        "sluice.delivery.smtp.command-timeout", "10s",
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+      dns = new io.sluice.delivery.route.Dnsmasq(java.util.List.of(
+          "--mx-host=" + TWO_MX + ",mx1." + TWO_MX + ",10", "--host-record=mx1." + TWO_MX + ",127.0.0.66",
+          "--mx-host=" + TWO_MX + ",mx2." + TWO_MX + ",20", "--host-record=mx2." + TWO_MX + ",127.0.0.1",
+          "--dns-rr=" + NULL_MX + ",15,000000"));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    return Map.ofEntries(
+        Map.entry("sluice.delivery.consumer.group-id", "sluice-delivery-test-" + UUID.randomUUID()),
+        Map.entry("sluice.delivery.consumer.auto-offset-reset", "latest"),
+        Map.entry("sluice.delivery.consumer.only-recipient-domains",
+            String.join(",", ACCEPT, REJECT, DEFER, TWO_MX, NULL_MX, NO_SUCH_DOMAIN, UNREACHABLE)),
+        Map.entry("sluice.delivery.routes.\"" + ACCEPT + "\"", accepting.hostPort()),
+        Map.entry("sluice.delivery.routes.\"" + REJECT + "\"", rejecting.hostPort()),
+        Map.entry("sluice.delivery.routes.\"" + DEFER + "\"", deferring.hostPort()),
+        Map.entry("sluice.delivery.routes.\"" + UNREACHABLE + "\"", "127.0.0.1:" + closedPort),
+        // MX routing through dnsmasq; MX hosts are reached on the accepting server's port.
+        Map.entry("sluice.delivery.dns.servers", dns.server()),
+        Map.entry("sluice.delivery.smtp.port", String.valueOf(accepting.port())),
+        Map.entry("sluice.delivery.smtp.command-timeout", "10s"),
+        Map.entry("sluice.delivery.smtp.connect-timeout", "2s"),
         // Retries after about 2 s, so a test sees the tier hold a record and then release it.
-        "sluice.delivery.retry.initial-delay", "2s");
+        Map.entry("sluice.delivery.retry.initial-delay", "2s"));
   }
 
   @Override
@@ -51,6 +75,7 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
       accepting.close();
       rejecting.close();
       deferring.close();
+      dns.close();
     } catch (java.io.IOException ignored) {
       // ports are released with the JVM anyway
     }
