@@ -70,8 +70,11 @@ final class EventWatcher implements AutoCloseable {
     }
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
-      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-        seen.add(r);
+      // Keep the whole batch before looking: a later await may want a record behind the match.
+      List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+      consumer.poll(Duration.ofMillis(500)).forEach(batch::add);
+      seen.addAll(batch);
+      for (ConsumerRecord<String, byte[]> r : batch) {
         if (test.test(r)) {
           return new Found(r);
         }
