@@ -177,6 +177,56 @@ class NotificationsFlowTest {
         .statusCode(200).body("address", equalTo(gone)).body("source", equalTo("BOUNCE"));
   }
 
+  /**
+   * Loop prevention end to end: the DSN this service publishes carries the null reverse-path, so
+   * when that DSN itself bounces (its events carry reversePath ""), no DSN about the DSN is written.
+   */
+  @Test
+  void aBouncingDsnNeverCausesAnotherDsn() throws Exception {
+    String queueId = IDS.next();
+    String sender = "sender-" + UUID.randomUUID() + "@unreachable.test";
+    MessageSummary summary = BounceFlowTest.summary(sender, "<" + queueId + "@example.com>");
+    Recipient rcpt = Recipient.of("nobody@reject.test");
+    try (TestKafka.Watcher submitted = kafka.watch(Topics.SUBMITTED)) {
+      kafka.send(BounceFlowTest.failed(queueId, rcpt, 1, Instant.now(), new RemoteReply(550, "5.1.1", "no"), 1, summary),
+          null);
+      SubmittedMessage dsn = SUBMITTED.decode(submitted.await(r -> BounceFlowTest.isDsnTo(r, sender), WAIT).value());
+      assertThat(dsn.reversePath()).isEmpty();
+
+      // Delivery fails to deliver the DSN to the (unreachable) sender and reports it.
+      MessageSummary dsnSummary = new MessageSummary(dsn.reversePath(), null, null, null, dsn.content().length,
+          dsn.receivedAt(), dsn.clientAddress(), headerSection(dsn.content()));
+      RecordMetadata m = kafka.send(new DeliveryEvent(dsn.queueId(), EventType.BOUNCED, dsn.recipients().getFirst(), 1,
+          Instant.now(), "mx.unreachable.test", new RemoteReply(550, "5.1.1", "no such user"), 1, dsnSummary), null);
+      kafka.awaitCommitted(group, List.of(m), WAIT);
+
+      assertThat(BounceReport.<BounceReport>list("queueId", dsn.queueId())).singleElement().satisfies(r -> {
+        assertThat(r.dsnQueueId).isNull();
+        assertThat(r.skippedReason).contains("null reverse-path");
+      });
+      // Nothing else on sluice.submitted mentions the DSN (its own record carries its Message-ID).
+      assertThat(submitted.matching(r -> r.key() != null && !dsn.queueId().equals(new String(r.key(), java.nio.charset.StandardCharsets.US_ASCII))
+          && contentMentions(r, dsn.queueId()), Duration.ofSeconds(2))).isEmpty();
+      // The DSN is tracked like any other message: received, then bounced.
+      given().auth().oauth2("test-token").get("/api/v1/messages/" + dsn.queueId()).then()
+          .statusCode(200).body("sender", equalTo("")).body("recipients[0].status", equalTo("BOUNCED"));
+    }
+  }
+
+  private static boolean contentMentions(ConsumerRecord<byte[], byte[]> r, String marker) {
+    try {
+      return new String(SUBMITTED.decode(r.value()).content(), java.nio.charset.StandardCharsets.UTF_8).contains(marker);
+    } catch (RuntimeException other) {
+      return false;
+    }
+  }
+
+  private static byte[] headerSection(byte[] message) {
+    String text = new String(message, java.nio.charset.StandardCharsets.ISO_8859_1);
+    int end = text.indexOf("\r\n\r\n");
+    return text.substring(0, end + 4).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
   static DeliveryStatus deliveryStatus(SubmittedMessage dsn) throws Exception {
     MimeMessage mime = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(dsn.content()));
     MimeMultipart parts = new MimeMultipart(new ByteArrayDataSource(BounceFlowTest.raw(mime), mime.getContentType()));

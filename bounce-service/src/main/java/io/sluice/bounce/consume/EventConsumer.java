@@ -64,22 +64,32 @@ public class EventConsumer {
     thread = Thread.ofPlatform().name("sluice-bounce-consumer").daemon(false).start(this::run);
   }
 
+  /**
+   * Graceful stop: the loop finishes the batch in hand (persist, DSNs acknowledged, offsets
+   * committed) and leaves at its next poll, which ends within the poll timeout. Only if that takes
+   * too long is the consumer woken up; the batch then stays uncommitted and is read again (harmless,
+   * consumption is idempotent).
+   */
   void onStop(@Observes ShutdownEvent ignored) {
     running = false;
-    KafkaConsumer<byte[], byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
-    }
     Thread t = thread;
-    if (t != null) {
-      try {
-        t.join(Duration.ofSeconds(30));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (t == null) {
+      return;
+    }
+    try {
+      t.join(config.consumer().pollTimeout().plus(config.producer().sendTimeout()));
       if (t.isAlive()) {
-        LOG.warn("the event consumer did not stop within 30 s; its uncommitted batch will be read again on restart");
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+          c.wakeup();
+        }
+        t.join(Duration.ofSeconds(10));
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (t.isAlive()) {
+      LOG.warn("the event consumer did not stop in time; its uncommitted batch will be read again on restart");
     }
   }
 
