@@ -247,27 +247,67 @@ class DeliveryFlowTest {
     }
   }
 
+  @Test
+  void anInstanceStoppedInTheMiddleOfTheLoadLosesNothing() throws Exception {
+    DeliveryConsumer second = new DeliveryConsumer(config, bootstrap, runner, writer, deadLetters, mover, tracing,
+        registry);
+    try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
+      second.start();
+      Instant deadline = Instant.now().plus(WAIT);
+      while (Instant.now().isBefore(deadline) && (submittedPartitions(second) == 0
+          || submittedPartitions(second) + submittedPartitions(consumer) < 6)) {
+        Thread.sleep(100);
+      }
+      List<String> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        ids.add(submit("sender@src.test", content("load-" + i), "r" + i + "@" + DeliveryTestResources.SLOW).queueId());
+      }
+      while (Instant.now().isBefore(deadline) && second.processed() == 0) {
+        Thread.sleep(20);
+      }
+      second.stop(); // mid-load: its records in flight finish, the rest moves to the first instance
+
+      List<DeliveryEvent> found = decode(watcher.await(r -> ids.contains(r.key()), 30, Duration.ofSeconds(60)));
+
+      assertThat(found).extracting(DeliveryEvent::queueId).containsAll(ids);
+      assertThat(found).allSatisfy(e -> assertThat(e.type()).isEqualTo(EventType.DELIVERED));
+    } finally {
+      second.stop();
+      Instant deadline = Instant.now().plus(WAIT);
+      while (Instant.now().isBefore(deadline) && submittedPartitions(consumer) < 6) {
+        Thread.sleep(100);
+      }
+    }
+  }
+
   private static long submittedPartitions(DeliveryConsumer c) {
     return c.assignment().stream().filter(tp -> tp.topic().equals(Topics.SUBMITTED)).count();
   }
 
   @Test
-  void aRecordWhoseTierWaitIsOverButWhichIsNotDueYetMovesOnUnchanged() throws Exception {
-    try (TopicWatcher tier = new TopicWatcher(bootstrap, Topics.deferred("1m"))) {
+  void aRecordWhoseTierWaitIsOverButWhichIsNotDueYetMovesOnUnchangedAndIsDeliveredWhenDue() throws Exception {
+    try (TopicWatcher tier = new TopicWatcher(bootstrap, Topics.deferred("1m"));
+        TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
       String queueId = new QueueIds().next();
       SubmittedMessage pending = new SubmittedMessage(queueId, Instant.now().minusSeconds(300), "192.0.2.7",
           "client.test", "sender@src.test", null, null, false, List.of(Recipient.of("r@" + DeliveryTestResources.ACCEPT)),
-          content("moved").getBytes(StandardCharsets.UTF_8), 3, Instant.now().plusSeconds(90), List.of());
+          content("moved").getBytes(StandardCharsets.UTF_8), 3, Instant.now().plusSeconds(5), List.of());
       byte[] bytes = messages.encode(pending);
       // Written two minutes ago to the 1m tier: its wait there is over, its not-before time is not.
       long writtenAt = Instant.now().minusSeconds(120).toEpochMilli();
       producer.send(new ProducerRecord<>(Topics.deferred("1m"), null, writtenAt, queueId, bytes)).get();
 
       List<ConsumerRecord<String, byte[]>> seen = tier.await(r -> queueId.equals(r.key()), 2, WAIT);
+      List<DeliveryEvent> delivered = decode(watcher.await(r -> queueId.equals(r.key()), 1, WAIT));
 
       assertThat(seen).hasSize(2);
       assertThat(seen.get(1).value()).isEqualTo(bytes);
       assertThat(seen.get(1).timestamp()).isGreaterThan(writtenAt);
+      assertThat(delivered).singleElement().satisfies(e -> {
+        assertThat(e.type()).isEqualTo(EventType.DELIVERED);
+        assertThat(e.attempt()).isEqualTo(4);
+        assertThat(e.occurredAt()).isAfterOrEqualTo(pending.notBefore().minusSeconds(1));
+      });
     }
   }
 

@@ -14,6 +14,8 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
   public static final String ACCEPT = "accept.delivery.test";
   public static final String REJECT = "reject.delivery.test";
   public static final String DEFER = "defer.delivery.test";
+  /** Routed to a server that takes a second to accept each message. */
+  public static final String SLOW = "slow.delivery.test";
 
   /** MX: mx1 (preference 10) at 127.0.0.66 where nothing listens, mx2 (20) at the accepting server. */
   public static final String TWO_MX = "twomx.dtest";
@@ -26,6 +28,7 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
   static TestSmtpServer accepting;
   static TestSmtpServer rejecting;
   static TestSmtpServer deferring;
+  static TestSmtpServer slow;
 
   @Override
   public Map<String, String> start() {
@@ -33,6 +36,8 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
       accepting = new TestSmtpServer();
       rejecting = new TestSmtpServer();
       rejecting.rcptReply = rcpt -> "550 5.1.1 <" + rcpt + ">: Recipient address rejected: User unknown";
+      slow = new TestSmtpServer();
+      slow.dataDelayMillis = 1000;
       deferring = new TestSmtpServer();
       // 4xx for the first RCPT of each address, then 250: the retry from the tier is delivered.
       java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -55,10 +60,11 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
         Map.entry("sluice.delivery.consumer.group-id", "sluice-delivery-test-" + UUID.randomUUID()),
         Map.entry("sluice.delivery.consumer.auto-offset-reset", "latest"),
         Map.entry("sluice.delivery.consumer.only-recipient-domains",
-            String.join(",", ACCEPT, REJECT, DEFER, TWO_MX, NULL_MX, NO_SUCH_DOMAIN, UNREACHABLE)),
+            String.join(",", ACCEPT, REJECT, DEFER, SLOW, TWO_MX, NULL_MX, NO_SUCH_DOMAIN, UNREACHABLE)),
         Map.entry("sluice.delivery.routes.\"" + ACCEPT + "\"", accepting.hostPort()),
         Map.entry("sluice.delivery.routes.\"" + REJECT + "\"", rejecting.hostPort()),
         Map.entry("sluice.delivery.routes.\"" + DEFER + "\"", deferring.hostPort()),
+        Map.entry("sluice.delivery.routes.\"" + SLOW + "\"", slow.hostPort()),
         Map.entry("sluice.delivery.routes.\"" + UNREACHABLE + "\"", "127.0.0.1:" + closedPort),
         // MX routing through dnsmasq; MX hosts are reached on the accepting server's port.
         Map.entry("sluice.delivery.dns.servers", dns.server()),
@@ -75,6 +81,7 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
       accepting.close();
       rejecting.close();
       deferring.close();
+      slow.close();
       dns.close();
     } catch (java.io.IOException ignored) {
       // ports are released with the JVM anyway

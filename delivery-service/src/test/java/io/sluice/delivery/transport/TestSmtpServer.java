@@ -27,6 +27,8 @@ public final class TestSmtpServer implements AutoCloseable {
   public volatile List<String> extensions = List.of("PIPELINING", "8BITMIME", "SIZE 10485760");
   public volatile Function<String, String> rcptReply = rcpt -> "250 2.1.5 Ok";
   public volatile String mailReply = "250 2.1.0 Ok";
+  /** When positive, the server waits this long before answering the end of DATA (a slow destination). */
+  public volatile int dataDelayMillis;
   /** When positive, RCPTs beyond this many accepted ones in a transaction get 452 4.5.3. */
   public volatile int maxRcptsPerTransaction;
   public volatile String dataReply = "250 2.0.0 Ok: queued";
@@ -136,6 +138,13 @@ public final class TestSmtpServer implements AutoCloseable {
           }
           reply(out, "354 End data with <CR><LF>.<CR><LF>");
           byte[] data = readData(in);
+          if (dataDelayMillis > 0) {
+            try {
+              Thread.sleep(dataDelayMillis);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
           if (dataReply.startsWith("2")) {
             transactions.add(new Transaction(from, List.copyOf(rcpts), data, List.copyOf(commands), encrypted));
           }
