@@ -17,12 +17,16 @@ import org.jboss.logging.Logger;
  * {@code sluice.ingress.readiness-cache} by a background thread. Backs the readiness probe and the
  * session greeting: while the broker is unreachable, new sessions get 421 instead of a transaction
  * that could only end in 451. Reading the state never blocks a session; the first probe runs when
- * the bean is created, before the SMTP listener opens.
+ * the bean is created, which {@code SmtpServer} forces before its listeners open.
+ *
+ * <p>It takes two failed probes in a row to become not ready (one success to become ready again):
+ * a slow answer from a busy broker should not turn mail away, and a wrong "ready" is safe anyway
+ * (the transaction then ends in 451, the client keeps the message).
  */
 @ApplicationScoped
 public class KafkaReadiness {
   private static final Logger LOG = Logger.getLogger(KafkaReadiness.class);
-  private static final long PROBE_TIMEOUT_MS = 2000;
+  private static final long PROBE_TIMEOUT_MS = 5000;
 
   private final Admin admin;
   private final Duration interval;
@@ -30,6 +34,7 @@ public class KafkaReadiness {
   private volatile boolean ready;
   private volatile String detail = "not probed yet";
   private volatile boolean stopped;
+  private int failuresInARow;
 
   KafkaReadiness(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, IngressConfig config) {
     this.admin = Admin.create(Map.of(
@@ -41,6 +46,11 @@ public class KafkaReadiness {
     this.interval = config.readinessCache();
     probe(true);
     this.prober = Thread.ofVirtual().name("kafka-readiness").start(this::probeLoop);
+  }
+
+  /** Forces the bean (and so its first probe) into existence; returns the first answer. */
+  public boolean awaitFirstProbe() {
+    return ready;
   }
 
   /** The latest probe's answer; never blocks. */
@@ -66,19 +76,22 @@ public class KafkaReadiness {
 
   private void probe(boolean first) {
     boolean was = ready;
+    boolean ok;
     try {
       int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) PROBE_TIMEOUT_MS))
           .nodes().get(PROBE_TIMEOUT_MS + 500, TimeUnit.MILLISECONDS).size();
-      ready = nodes > 0;
+      ok = nodes > 0;
       detail = nodes + " broker(s) reachable";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      ready = false;
+      ok = false;
       detail = "interrupted";
     } catch (Exception e) {
-      ready = false;
+      ok = false;
       detail = "broker unreachable: " + e;
     }
+    failuresInARow = ok ? 0 : failuresInARow + 1;
+    ready = ok || (was && failuresInARow < 2);
     if (first && !ready) {
       LOG.errorf("Kafka is unreachable at startup (%s); SMTP sessions get 421 4.3.0 until it answers."
           + " Check the broker and kafka.bootstrap.servers", detail);

@@ -358,7 +358,7 @@ public final class SmtpConnection implements Runnable {
     state = state.reset();
     switch (result) {
       case DataReader.Result.Rejected(SmtpReply why, String reason) -> {
-        services.metrics().rejected(reason.replace(' ', '-'));
+        services.metrics().rejected(reason.replace(' ', '-').toLowerCase(java.util.Locale.ROOT));
         reply(why);
       }
       case DataReader.Result.Complete(BodyBuffer body) -> reply(queue(greeting, tx, body));

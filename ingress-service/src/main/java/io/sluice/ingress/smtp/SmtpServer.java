@@ -100,6 +100,8 @@ public class SmtpServer {
   private record Bound(SmtpConnection.Listener listener, ServerSocket socket, Thread acceptor) {}
 
   void start(@Observes StartupEvent event) {
+    // The readiness bean is lazy; create it (and run its first probe) before clients arrive.
+    readiness.awaitFirstProbe();
     String hostname = config.hostname().filter(h -> !h.isBlank()).orElseGet(SmtpServer::localHostName);
     trusted = TrustedNetworks.parse(config.trustedNetworks());
     limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerClient(), trusted);
@@ -254,7 +256,15 @@ public class SmtpServer {
   }
 
   void stop(@Observes ShutdownEvent event) {
-    if (listeners.isEmpty()) {
+    drain();
+  }
+
+  /**
+   * Stops accepting and drains the sessions as described in the class comment; returns when every
+   * session has ended. Called on shutdown; safe to call more than once.
+   */
+  public void drain() {
+    if (listeners.isEmpty() || registry.draining) {
       return;
     }
     registry.draining = true;
