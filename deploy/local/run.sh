@@ -52,6 +52,7 @@ stop_all() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   "$here/kafka.sh" stop || true
   echo "run.sh: stopped. Captured mail stays in $STATE/mail"
+  exit 0
 }
 trap stop_all INT TERM EXIT
 
@@ -104,5 +105,7 @@ cat <<EOF
   Ctrl-C stops everything.
 EOF
 
+# Returns when a process dies (or when Ctrl-C runs stop_all, which exits).
 wait -n "${pids[@]}" || true
-echo "run.sh: a process exited; see $STATE/logs" >&2
+echo "run.sh: a process exited unexpectedly; stopping the rest. See $STATE/logs" >&2
+exit 1
