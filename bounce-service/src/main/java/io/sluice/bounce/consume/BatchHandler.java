@@ -5,6 +5,7 @@ import io.sluice.bounce.dsn.DelayWarnings;
 import io.sluice.bounce.dsn.FailureReports;
 import io.sluice.bounce.dsn.Outcome;
 import io.sluice.bounce.dsn.SuccessReports;
+import io.sluice.bounce.kafka.RecordProducer;
 import io.sluice.bounce.store.EventStore;
 import io.sluice.bounce.store.EventStore.AttemptKey;
 import io.sluice.bounce.suppress.SuppressionList;
@@ -39,6 +40,7 @@ public class BatchHandler {
   @Inject SuccessReports successes;
   @Inject DelayWarnings delays;
   @Inject SuppressionList suppressions;
+  @Inject RecordProducer producer;
 
   @Transactional
   public Result handle(List<Incoming> batch) {
@@ -71,6 +73,9 @@ public class BatchHandler {
         outcomes.add(successes.report(key.queueId(), key.attempt(), list, traceOf.get(list.getLast()))));
     deferred.forEach((queueId, list) ->
         outcomes.add(delays.warnIfDue(queueId, list, traceOf.get(list.getLast()))));
+    // DSNs went out without waiting one by one; the transaction commits only once the broker has all.
+    producer.awaitAll(outcomes.stream()
+        .map(o -> o instanceof Outcome.Sent sent ? sent.ack() : null).filter(java.util.Objects::nonNull).toList());
     return new Result(persisted.stored().size(), persisted.duplicates(), suppressed, outcomes);
   }
 }

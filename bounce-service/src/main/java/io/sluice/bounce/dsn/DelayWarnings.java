@@ -102,7 +102,7 @@ public class DelayWarnings {
     if (skip != null) {
       return new Outcome.Skipped(DsnAction.DELAYED, skip);
     }
-    sender.send(dsnQueueId, DsnAction.DELAYED, message, blocks, parent);
-    return new Outcome.Sent(DsnAction.DELAYED, dsnQueueId, blocks.size());
+    var ack = sender.send(dsnQueueId, DsnAction.DELAYED, message, blocks, parent);
+    return new Outcome.Sent(DsnAction.DELAYED, dsnQueueId, blocks.size(), ack);
   }
 }

@@ -77,8 +77,8 @@ public class FailureReports {
           report.skippedReason);
       return new Outcome.Skipped(DsnAction.FAILED, report.skippedReason);
     }
-    sender.send(report.dsnQueueId, DsnAction.FAILED, message, blocks(notified, outcomes), parent);
-    return new Outcome.Sent(DsnAction.FAILED, report.dsnQueueId, notified.size());
+    var ack = sender.send(report.dsnQueueId, DsnAction.FAILED, message, blocks(notified, outcomes), parent);
+    return new Outcome.Sent(DsnAction.FAILED, report.dsnQueueId, notified.size(), ack);
   }
 
   /** Why no report at all can go out about this message, or null when one can. */

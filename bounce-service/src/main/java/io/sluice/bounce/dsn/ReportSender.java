@@ -18,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,9 +48,12 @@ public class ReportSender {
     return reportingMta.name();
   }
 
-  /** Composes the DSN about {@code message}, publishes it (acks=all) and records it; the span continues {@code parent}. */
+  /**
+   * Composes the DSN about {@code message}, publishes it and records it; the span continues {@code
+   * parent}. Returns the broker's acknowledgement to come, which the caller awaits before commit.
+   */
   @Transactional(Transactional.TxType.MANDATORY)
-  public void send(String dsnQueueId, DsnAction action, TrackedMessage message, List<RecipientReport> blocks,
+  public Future<RecordMetadata> send(String dsnQueueId, DsnAction action, TrackedMessage message, List<RecipientReport> blocks,
       Context parent) {
     Span span = trace.start("bounce.dsn." + action.field(), parent, SpanKind.PRODUCER);
     try {
@@ -60,13 +65,14 @@ public class ReportSender {
       DsnRequest request = new DsnRequest(action, host, message.sender, message.envid, message.receivedAt,
           message.messageId, headers, null, blocks, dsnQueueId + "@" + host, now);
       byte[] dsn = composer.compose(request);
-      publisher.publish(dsnQueueId, host, message.sender, dsn, now, span, parent);
+      Future<RecordMetadata> ack = publisher.publish(dsnQueueId, host, message.sender, dsn, now, span, parent);
       store.recordOwnSubmission(dsnQueueId,
           new MessageSummary("", null, Ret.HDRS, "<" + request.dsnMessageId() + ">", dsn.length, now, "127.0.0.1",
               headerSection(dsn)),
           Recipient.of(message.sender));
-      LOG.infof("DSN %s (Action: %s) sent to <%s> about %s, covering %d recipient(s)", dsnQueueId, action.field(),
+      LOG.infof("DSN %s (Action: %s) published to <%s> about %s, covering %d recipient(s)", dsnQueueId, action.field(),
           message.sender, message.queueId, blocks.size());
+      return ack;
     } catch (RuntimeException e) {
       span.recordException(e);
       throw e;

@@ -66,7 +66,7 @@ public class SuccessReports {
     if (skip != null) {
       return new Outcome.Skipped(DsnAction.DELIVERED, skip);
     }
-    sender.send(dsnQueueId, DsnAction.DELIVERED, message, blocks, parent);
-    return new Outcome.Sent(DsnAction.DELIVERED, dsnQueueId, blocks.size());
+    var ack = sender.send(dsnQueueId, DsnAction.DELIVERED, message, blocks, parent);
+    return new Outcome.Sent(DsnAction.DELIVERED, dsnQueueId, blocks.size(), ack);
   }
 }

@@ -4,7 +4,9 @@ import io.sluice.bounce.config.BounceConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,6 +53,31 @@ public class RecordProducer {
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new ProducerFailure("broker did not acknowledge a record to " + record.topic() + ": " + cause, cause);
+    }
+  }
+
+  /** Sends without waiting; pair with {@link #awaitAll} before committing anything that depends on it. */
+  public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
+    return producer().send(record);
+  }
+
+  /**
+   * Waits until the broker has acknowledged every record, all within one send timeout.
+   *
+   * @throws ProducerFailure when one was not acknowledged in time
+   */
+  public void awaitAll(List<Future<RecordMetadata>> sends) {
+    long deadline = System.nanoTime() + config.producer().sendTimeout().toNanos();
+    for (Future<RecordMetadata> f : sends) {
+      try {
+        f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ProducerFailure("interrupted while waiting for the broker to acknowledge DSNs", e);
+      } catch (ExecutionException | TimeoutException e) {
+        Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+        throw new ProducerFailure("broker did not acknowledge a DSN: " + cause, cause);
+      }
     }
   }
 

@@ -13,7 +13,9 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Hands a DSN to delivery as a new submission on sluice.submitted: null reverse-path (RFC 5321
@@ -28,12 +30,13 @@ public class DsnPublisher {
   @Inject TraceHeaders trace;
 
   /**
-   * Publishes and waits for acks=all.
+   * Publishes without waiting: the caller must {@link RecordProducer#awaitAll} the returned
+   * acknowledgement before its transaction commits.
    *
    * @param span the span of the report; its context goes into the record's trace headers
-   * @return the submission as published
+   * @return the broker's acknowledgement (acks=all) to come
    */
-  public SubmittedMessage publish(
+  public Future<RecordMetadata> publish(
       String dsnQueueId, String reportingMta, String originalSender, byte[] dsn, Instant now, Span span, Context parent) {
     SubmittedMessage message = SubmittedMessage.accepted(
         dsnQueueId, now, "127.0.0.1", reportingMta, SubmittedMessage.NULL_SENDER, null, null, false,
@@ -41,7 +44,6 @@ public class DsnPublisher {
     ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(
         Topics.SUBMITTED, dsnQueueId.getBytes(StandardCharsets.US_ASCII), CODEC.encode(message));
     trace.inject(span, parent, record.headers());
-    producer.sendAndAwait(record);
-    return message;
+    return producer.send(record);
   }
 }
