@@ -88,3 +88,11 @@ trap '"$here/local/kafka.sh" stop' EXIT
 export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
 
 ./mvnw -B -ntp verify "$@"
+
+# The Kubernetes manifests: render every overlay, validate against the API and operator schemas,
+# and run the policy checks (deploy/k8s/validate.sh installs its pinned npm packages itself).
+if command -v kubectl > /dev/null && command -v npm > /dev/null; then
+  "$here/k8s/validate.sh"
+else
+  log "WARNING: kubectl or npm missing: the Kubernetes manifests were NOT validated"
+fi
