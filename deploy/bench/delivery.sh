@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Delivery benchmark, measured side by side in one run:
+#   1. throughput with connection reuse: MESSAGES messages of SIZE bytes already in Kafka, delivered
+#      to smtp-sink, against `smtp-source -d` with the same sessions straight into the same sink;
+#   2. isolation: the same number of messages to a healthy destination, alone and then mixed with
+#      as many to a destination that answers 4xx to every RCPT (smtp-sink -r RCPT).
+# Messages are loaded through ingress (smtp-source into ingress) while delivery is stopped, so the
+# measured time is delivery's alone. Writes docs/benchmarks.md.
+#
+#   deploy/bench/delivery.sh        (as root; needs ./mvnw -q -B package -DskipTests first)
+#
+# Environment: MESSAGES (default 20000), SESSIONS (20), SIZE (2048).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+MESSAGES=${MESSAGES:-20000}
+SESSIONS=${SESSIONS:-20}
+SIZE=${SIZE:-2048}
+SMTP_PORT=2725
+INGRESS_HTTP=8281
+DELIVERY_HTTP=8282
+FAST=127.0.0.5:25
+TEMPFAIL=127.0.0.6:25
+
+ulimit -n 65536
+bench_work=$(mktemp -d /tmp/sluice-bench-delivery.XXXXXX)
+trap bench_cleanup EXIT
+bench_start_broker 39192
+
+bench_spawn sink-fast smtp-sink -u nobody "$FAST" 1024 > /dev/null
+bench_spawn sink-tempfail smtp-sink -u nobody -r RCPT "$TEMPFAIL" 1024 > /dev/null
+bench_spawn ingress "$JAVA" -Xmx1g -Dkafka.bootstrap.servers=127.0.0.1:39192 \
+  -Dquarkus.http.port=$INGRESS_HTTP -Dsluice.ingress.port=$SMTP_PORT -Dsluice.ingress.host=127.0.0.1 \
+  -jar "$bench_root/ingress-service/target/quarkus-app/quarkus-run.jar" > /dev/null
+bench_await_ready $INGRESS_HTTP
+
+# load <count> <recipient>: queue messages through ingress.
+load() {
+  smtp-source -d -s "$SESSIONS" -m "$1" -l "$SIZE" -f bench@bench.test -t "$2" 127.0.0.1:$SMTP_PORT \
+    > "$bench_work/load.log" 2>&1
+}
+
+# counter <name> <destination>: a delivery counter summed over matching series.
+counter() {
+  curl -fs "http://127.0.0.1:$DELIVERY_HTTP/q/metrics" 2>/dev/null \
+    | awk -v n="sluice_delivery_$1_total" -v d="$2" 'index($0, n "{") == 1 && index($0, d) {s += $NF} END {printf "%d", s}'
+}
+
+# deliver <group> <expected> <destination>: runs delivery until <expected> recipients to
+# <destination> are delivered; prints msg/s from the first to the last delivery.
+deliver() {
+  local pid t0="" t1 n=0
+  pid=$(bench_spawn "delivery-$1" "$JAVA" -Xmx1g -Dkafka.bootstrap.servers=127.0.0.1:39192 \
+    -Dquarkus.http.port=$DELIVERY_HTTP -Dsluice.delivery.consumer.group-id="$1" \
+    -Dsluice.delivery.routes.\"fast.bench.test\"=$FAST -Dsluice.delivery.routes.\"tempfail.bench.test\"=$TEMPFAIL \
+    -jar "$bench_root/delivery-service/target/quarkus-app/quarkus-run.jar")
+  while (( n < $2 )); do
+    n=$(counter delivered "$3")
+    n=${n:-0}
+    if [[ -z "$t0" && $n -gt 0 ]]; then t0=$(bench_now); first=$n; fi
+    sleep 0.2
+    kill -0 "$pid" 2>/dev/null || { bench_log "delivery exited; see $bench_work"; exit 1; }
+  done
+  t1=$(bench_now)
+  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+  python3 -c "print(f'{($n - $first) / ($t1 - $t0):.0f}')"
+}
+
+bench_log "1. loading $MESSAGES messages, then delivering them"
+load "$MESSAGES" rcpt@fast.bench.test
+delivered_rate=$(deliver bench-throughput "$MESSAGES" fast.bench.test)
+t0=$(bench_now)
+smtp-source -d -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f bench@bench.test -t rcpt@fast.bench.test "$FAST" \
+  > "$bench_work/direct.log" 2>&1
+t1=$(bench_now)
+direct_rate=$(python3 -c "print(f'{$MESSAGES / ($t1 - $t0):.0f}')")
+ratio=$(python3 -c "print(f'{$delivered_rate / $direct_rate:.2f}')")
+
+ISO=$((MESSAGES / 4))
+bench_log "2. isolation: $ISO messages alone, then $ISO mixed with $ISO to a 4xx destination"
+load "$ISO" rcpt@fast.bench.test
+alone_rate=$(deliver bench-alone "$ISO" fast.bench.test)
+load "$ISO" rcpt@fast.bench.test &
+load "$ISO" rcpt@tempfail.bench.test
+wait
+# The new group starts from the beginning: all earlier fast messages count too.
+mixed_rate=$(deliver bench-mixed $((MESSAGES + 2 * ISO)) fast.bench.test)
+kept=$(python3 -c "print(f'{100 * $mixed_rate / $alone_rate:.0f}')")
+
+out=$bench_work/section.md
+cat > "$out" <<MD
+## Delivery
+
+Measured $(date -u +%Y-%m-%d) on $(bench_machine), with \`deploy/bench/delivery.sh\`
+(MESSAGES=$MESSAGES SESSIONS=$SESSIONS SIZE=$SIZE). Messages were queued through ingress into a
+single-node Kafka 4.1.1 broker with delivery stopped; then one delivery instance (prod build,
+\`-Xmx1g\`, default shaping: 20 connections per destination) relayed them over static routes to
+smtp-sink. Rates count from the first to the last delivery (\`sluice_delivery_delivered_total\`).
+
+**Throughput with connection reuse** ($MESSAGES messages):
+
+| path | msg/s |
+|---|---|
+| \`smtp-source -d -s $SESSIONS -l $SIZE\` straight into smtp-sink | $direct_rate |
+| Kafka → delivery → smtp-sink | $delivered_rate |
+| **ratio** | **$ratio** |
+
+**Isolation**: a healthy destination's delivery rate alone, and while the same partitions also
+carry as many messages for a destination that answers \`450\` to every RCPT (\`smtp-sink -r RCPT\`):
+
+| healthy destination | msg/s |
+|---|---|
+| alone ($ISO messages) | $alone_rate |
+| mixed with $ISO tempfailing messages | $mixed_rate |
+| **kept** | **$kept %** |
+MD
+bench_write_section delivery "$out"
+cat "$out"
