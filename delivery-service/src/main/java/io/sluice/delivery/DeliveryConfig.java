@@ -120,6 +120,13 @@ public interface DeliveryConfig {
     @WithDefault("1000")
     int maxInFlight();
 
+    /**
+     * Message bytes being delivered at once by this instance; like max-in-flight, reaching it pauses
+     * all partitions until a quarter finished. Default 512 MiB.
+     */
+    @WithDefault("536870912")
+    long maxInFlightBytes();
+
     /** How often the offsets of finished records are committed. */
     @WithDefault("1s")
     Duration commitInterval();

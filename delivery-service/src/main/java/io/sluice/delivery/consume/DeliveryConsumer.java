@@ -276,7 +276,7 @@ public class DeliveryConsumer {
               untilWritten(() -> { mover.move(record, move.tier()).join(); return true; }, record)));
         }
         case TierRelease.Decision.Deliver deliver -> {
-          tracker.dispatched(tp, record.offset());
+          tracker.dispatched(tp, record.offset(), record.serializedValueSize());
           workers.execute(() -> finish(tp, record.offset(), deliver(record, message)));
         }
       }
@@ -390,12 +390,15 @@ public class DeliveryConsumer {
 
   private void applyBackpressure(KafkaConsumer<String, byte[]> c) {
     int inFlight = tracker.inFlight();
+    long bytes = tracker.inFlightBytes();
     int max = config.consumer().maxInFlight();
-    if (!backpressure && inFlight >= max) {
+    long maxBytes = config.consumer().maxInFlightBytes();
+    if (!backpressure && (inFlight >= max || bytes >= maxBytes)) {
       backpressure = true;
       c.pause(assigned);
-      LOG.debugf("%d records in flight (limit %d): pausing all partitions", inFlight, max);
-    } else if (backpressure && inFlight <= max * 3 / 4) {
+      LOG.debugf("%d records (%d bytes) in flight (limits %d, %d): pausing all partitions", inFlight, bytes, max,
+          maxBytes);
+    } else if (backpressure && inFlight <= max * 3 / 4 && bytes <= maxBytes * 3 / 4) {
       backpressure = false;
       List<TopicPartition> resume = assigned.stream().filter(tp -> !heldUntil.containsKey(tp)).toList();
       c.resume(resume);

@@ -23,11 +23,34 @@ public final class OffsetTracker {
   private enum State { IN_FLIGHT, DONE, FAILED }
 
   private final Map<TopicPartition, TreeMap<Long, State>> partitions = new HashMap<>();
+  private final Map<TopicPartition, Map<Long, Integer>> sizes = new HashMap<>();
   private int inFlight;
+  private long inFlightBytes;
 
   public synchronized void dispatched(TopicPartition tp, long offset) {
+    dispatched(tp, offset, 0);
+  }
+
+  /** @param bytes the record's size, counted until it finishes (bounds the memory of work in flight) */
+  public synchronized void dispatched(TopicPartition tp, long offset, int bytes) {
     partitions.computeIfAbsent(tp, k -> new TreeMap<>()).put(offset, State.IN_FLIGHT);
     inFlight++;
+    if (bytes > 0) {
+      sizes.computeIfAbsent(tp, k -> new HashMap<>()).put(offset, bytes);
+      inFlightBytes += bytes;
+    }
+  }
+
+  public synchronized long inFlightBytes() {
+    return inFlightBytes;
+  }
+
+  private void release(TopicPartition tp, long offset) {
+    Map<Long, Integer> s = sizes.get(tp);
+    Integer bytes = s == null ? null : s.remove(offset);
+    if (bytes != null) {
+      inFlightBytes -= bytes;
+    }
   }
 
   /** A record that needs no work (skipped, or dead-lettered synchronously) counts as done at once. */
@@ -42,6 +65,7 @@ public final class OffsetTracker {
     }
     p.put(offset, success ? State.DONE : State.FAILED);
     inFlight--;
+    release(tp, offset);
     notifyAll();
   }
 
@@ -108,6 +132,10 @@ public final class OffsetTracker {
       TreeMap<Long, State> p = partitions.remove(tp);
       if (p != null) {
         inFlight -= (int) p.values().stream().filter(s -> s == State.IN_FLIGHT).count();
+      }
+      Map<Long, Integer> s = sizes.remove(tp);
+      if (s != null) {
+        inFlightBytes -= s.values().stream().mapToLong(Integer::longValue).sum();
       }
     }
     notifyAll();

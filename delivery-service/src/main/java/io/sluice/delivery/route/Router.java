@@ -16,7 +16,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Decides where a recipient domain's mail goes, in this order: a static route for the domain, the
- * smart host, then the domain's MX hosts in DNS.
+ * smart host, an address literal ({@code user@[192.0.2.1]}), then the domain's MX hosts in DNS.
  */
 @ApplicationScoped
 public class Router {
@@ -53,6 +53,9 @@ public class Router {
     if (smartHost.isPresent()) {
       return fixedHost("smarthost:" + smartHost.get(), smartHost.get());
     }
+    if (key.startsWith("[") && key.endsWith("]")) {
+      return addressLiteral(key);
+    }
     return dns.route(key, port);
   }
 
@@ -69,6 +72,21 @@ public class Router {
         // A configured host that does not resolve is an operator problem: keep the mail (defer).
         return new RouteResult.TemporaryFailure("configured host " + target.host() + " has no address");
       });
+    }
+  }
+
+  /** RFC 5321 §4.1.3: {@code [192.0.2.1]} or {@code [IPv6:2001:db8::1]} names the host itself; no DNS. */
+  private CompletionStage<RouteResult> addressLiteral(String literal) {
+    String inner = literal.substring(1, literal.length() - 1);
+    if (inner.startsWith("ipv6:")) {
+      inner = inner.substring(5);
+    }
+    try {
+      InetAddress address = InetAddress.ofLiteral(inner);
+      return CompletableFuture.completedFuture(new RouteResult.Hosts("literal:" + address.getHostAddress(),
+          List.of(new TargetHost(literal, List.of(address), port))));
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(new RouteResult.Unroutable("invalid address literal " + literal));
     }
   }
 

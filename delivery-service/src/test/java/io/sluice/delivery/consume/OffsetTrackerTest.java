@@ -49,6 +49,16 @@ class OffsetTrackerTest {
   }
 
   @Test
+  void messageBytesInFlightAreCountedUntilTheRecordFinishes() {
+    tracker.dispatched(p0, 0, 1000);
+    tracker.dispatched(p1, 0, 500);
+    tracker.finished(p0, 0, true);
+    assertThat(tracker.inFlightBytes()).isEqualTo(500);
+    tracker.forget(List.of(p1));
+    assertThat(tracker.inFlightBytes()).isZero();
+  }
+
+  @Test
   void forgettingARevokedPartitionDropsItsInFlightCount() throws InterruptedException {
     tracker.dispatched(p0, 0);
     tracker.dispatched(p1, 0);

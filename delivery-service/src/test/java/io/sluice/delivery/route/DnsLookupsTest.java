@@ -86,6 +86,18 @@ class DnsLookupsTest {
   }
 
   @Test
+  void anAddressLiteralIsTheHostItself() {
+    Router router = new Router(lookups, Map.of(), Optional.empty(), 2525);
+    assertThat(router.route("[127.0.0.5]").toCompletableFuture().join()).isInstanceOfSatisfying(RouteResult.Hosts.class,
+        h -> assertThat(h.hosts()).singleElement().satisfies(t -> {
+          assertThat(t.addresses()).extracting(InetAddress::getHostAddress).containsExactly("127.0.0.5");
+          assertThat(t.port()).isEqualTo(2525);
+        }));
+    assertThat(router.route("[IPv6:::1]").toCompletableFuture().join()).isInstanceOf(RouteResult.Hosts.class);
+    assertThat(router.route("[not-an-ip]").toCompletableFuture().join()).isInstanceOf(RouteResult.Unroutable.class);
+  }
+
+  @Test
   void staticRoutesAndTheSmartHostComeBeforeMx() {
     Router router = new Router(lookups, Map.of("\"pref.dtest\"", "127.0.0.1:2526"), Optional.of("implicit.dtest:2600"), 25);
 
