@@ -22,7 +22,7 @@ DELIVERY_HTTP=8282
 FAST=127.0.0.5:25
 TEMPFAIL=127.0.0.6:25
 
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)"  # 10,000 sessions need as many descriptors on each side
 bench_work=$(mktemp -d /tmp/sluice-bench-delivery.XXXXXX)
 trap bench_cleanup EXIT
 BENCH_KAFKA_PORT=39192
