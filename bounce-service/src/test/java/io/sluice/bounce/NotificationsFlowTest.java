@@ -110,6 +110,11 @@ class NotificationsFlowTest {
     }
   }
 
+  /**
+   * The message arrived 5 h ago (the warning delay is 4 h) and its recipients were deferred soon
+   * after; the next retry is far off, so the periodic scan (every second in tests) sends the warning.
+   * A recipient with NOTIFY=FAILURE is left out, and later deferrals warn no more.
+   */
   @Test
   void aRecipientDeferredPastTheWarningDelayGetsOneDelayedWarning() throws Exception {
     String queueId = IDS.next();
@@ -124,15 +129,11 @@ class NotificationsFlowTest {
     try (TestKafka.Watcher submitted = kafka.watch(Topics.SUBMITTED)) {
       kafka.send(DeliveryEvent.received(queueId, slow, arrived, summary), null);
       kafka.send(DeliveryEvent.received(queueId, failureOnly, arrived, summary), null);
-      // Deferred at first shortly after arrival: no warning yet.
-      RecordMetadata early = kafka.send(new DeliveryEvent(queueId, EventType.DEFERRED, slow, 1, arrived.plusSeconds(60),
-          "mx.slow.test", busy, 0, null), null);
-      kafka.awaitCommitted(group, List.of(early), WAIT);
-      assertThat(BounceReport.count("queueId = ?1 and kind = ?2", queueId, BounceReport.Kind.DELAYED)).isZero();
+      Instant firstTry = arrived.plusSeconds(60);
+      kafka.send(new DeliveryEvent(queueId, EventType.DEFERRED, slow, 1, firstTry, "mx.slow.test", busy, 0, null), null);
+      kafka.send(new DeliveryEvent(queueId, EventType.DEFERRED, failureOnly, 1, firstTry, "mx.slow.test", busy, 0, null),
+          null);
 
-      Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-      kafka.send(new DeliveryEvent(queueId, EventType.DEFERRED, slow, 2, now, "mx.slow.test", busy, 0, null), null);
-      kafka.send(new DeliveryEvent(queueId, EventType.DEFERRED, failureOnly, 2, now, "mx.slow.test", busy, 0, null), null);
       ConsumerRecord<byte[], byte[]> record = submitted.await(r -> BounceFlowTest.isDsnTo(r, sender), WAIT);
       SubmittedMessage dsn = SUBMITTED.decode(record.value());
       MimeMessage mime = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(dsn.content()));
@@ -144,13 +145,34 @@ class NotificationsFlowTest {
       assertThat(block.getHeader("Final-Recipient", null)).isEqualTo("rfc822; slow@slow.test");
       assertThat(block.getHeader("Action", null)).isEqualTo("delayed");
       assertThat(block.getHeader("Status", null)).isEqualTo("4.4.1");
+      assertThat(block.getHeader("Diagnostic-Code", null)).isEqualTo("smtp; 451 4.4.1 no answer from host");
       assertThat(block.getHeader("Will-Retry-Until", null)).isNotBlank();
 
-      // The next retry is still deferred: no second warning.
-      RecordMetadata later = kafka.send(new DeliveryEvent(queueId, EventType.DEFERRED, slow, 3, now.plusSeconds(600),
+      // A later retry, still deferred and past the delay: no second warning from either path.
+      RecordMetadata later = kafka.send(new DeliveryEvent(queueId, EventType.DEFERRED, slow, 2, Instant.now(),
           "mx.slow.test", busy, 0, null), null);
       kafka.awaitCommitted(group, List.of(later), WAIT);
-      assertThat(submitted.matching(r -> BounceFlowTest.isDsnTo(r, sender), Duration.ofSeconds(2))).hasSize(1);
+      assertThat(submitted.matching(r -> BounceFlowTest.isDsnTo(r, sender), Duration.ofSeconds(3))).hasSize(1);
+      assertThat(BounceReport.<BounceReport>list("queueId = ?1 and kind = ?2", queueId, BounceReport.Kind.DELAYED))
+          .extracting(r -> r.recipient + ":" + (r.skippedReason == null ? "sent" : r.skippedReason))
+          .containsExactlyInAnyOrder("slow@slow.test:sent", "quiet@slow.test:NOTIFY excludes DELAY");
+    }
+  }
+
+  /** A recipient that is deferred, but whose message is younger than the delay, gets no warning. */
+  @Test
+  void noWarningBeforeTheDelay() throws Exception {
+    String queueId = IDS.next();
+    String sender = "sender-" + UUID.randomUUID() + "@example.com";
+    MessageSummary summary = BounceFlowTest.summary(sender, "<" + queueId + "@example.com>");
+    Recipient r = Recipient.of("young@slow.test");
+    try (TestKafka.Watcher submitted = kafka.watch(Topics.SUBMITTED)) {
+      kafka.send(DeliveryEvent.received(queueId, r, summary.receivedAt(), summary), null);
+      RecordMetadata m = kafka.send(new DeliveryEvent(queueId, EventType.DEFERRED, r, 1, Instant.now(), "mx.slow.test",
+          new RemoteReply(451, "4.4.1", "later"), 0, null), null);
+      kafka.awaitCommitted(group, List.of(m), WAIT);
+      assertThat(submitted.matching(rec -> BounceFlowTest.isDsnTo(rec, sender), Duration.ofSeconds(3))).isEmpty();
+      assertThat(BounceReport.count("queueId", queueId)).isZero();
     }
   }
 

@@ -103,6 +103,13 @@ public interface BounceConfig {
     Duration delayWarningAfter();
 
     /**
+     * How often the database is scanned for recipients deferred past the warning delay whose retry
+     * has not come yet (a DEFERRED event past the delay also warns at once).
+     */
+    @WithDefault("1m")
+    Duration delayScanInterval();
+
+    /**
      * How long delivery keeps retrying a deferred recipient (its max age, RFC 5321 §4.5.4.1); only
      * used for the Will-Retry-Until field of delay warnings, so keep it equal to delivery's setting.
      */
