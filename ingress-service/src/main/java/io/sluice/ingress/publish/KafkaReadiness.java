@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,13 +35,13 @@ public class KafkaReadiness {
   private volatile boolean stopped;
   private int failuresInARow;
 
-  KafkaReadiness(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, IngressConfig config) {
-    this.admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        AdminClientConfig.CLIENT_ID_CONFIG, "sluice-ingress-readiness",
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT_MS,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT_MS,
-        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000));
+  KafkaReadiness(KafkaClientConfig kafka, IngressConfig config) {
+    Map<String, Object> c = kafka.common();
+    c.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-ingress-readiness");
+    c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT_MS);
+    c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT_MS);
+    c.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+    this.admin = Admin.create(c);
     this.interval = config.readinessCache();
     probe(true);
     this.prober = Thread.ofVirtual().name("kafka-readiness").start(this::probeLoop);

@@ -27,7 +27,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,12 +51,15 @@ public class MessagePublisher {
   private final AvroCodec<DeliveryEvent> events = AvroCodec.deliveryEvents();
   private final Duration timeout;
 
-  MessagePublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, IngressConfig config) {
+  MessagePublisher(KafkaClientConfig kafka, IngressConfig config) {
     this.timeout = config.publishTimeout();
-    this.producer = new KafkaProducer<>(producerConfig(bootstrap, config), new StringSerializer(), new ByteArraySerializer());
+    Map<String, Object> c = kafka.common();
+    c.putAll(producerConfig(config));
+    this.producer = new KafkaProducer<>(c, new StringSerializer(), new ByteArraySerializer());
   }
 
-  static Map<String, Object> producerConfig(String bootstrap, IngressConfig config) {
+  /** What contract 1 and the size limits need; these override anything from {@code kafka.*}. */
+  static Map<String, Object> producerConfig(IngressConfig config) {
     long timeoutMs = config.publishTimeout().toMillis();
     int lingerMs = 2;
     // delivery.timeout.ms bounds the producer's own retries close to our wait, so that a record we
@@ -65,7 +67,6 @@ public class MessagePublisher {
     int requestTimeoutMs = (int) Math.max(1000, timeoutMs / 2);
     long deliveryTimeoutMs = Math.max(timeoutMs, requestTimeoutMs + lingerMs);
     Map<String, Object> c = new HashMap<>();
-    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     c.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ingress");
     c.put(ProducerConfig.ACKS_CONFIG, "all");
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
