@@ -79,6 +79,7 @@ public final class SmtpClient {
             lastMta = next.remoteMta();
             LOG.debugf("%s: %s; trying the next host", next.remoteMta(), next.reason());
           }
+          case Step.Stale stale -> throw new IllegalStateException("stale sessions are retried in onAddress");
         }
       }
     }
@@ -92,6 +93,9 @@ public final class SmtpClient {
     record Done(TransactionResult result, boolean reusable) implements Step {}
 
     record NextHost(RemoteReply reason, String remoteMta) implements Step {}
+
+    /** A pooled session turned out to be dead (RSET failed): try the address again on a new connection. */
+    record Stale() implements Step {}
   }
 
   private sealed interface Opened {
@@ -105,14 +109,24 @@ public final class SmtpClient {
 
   private Step onAddress(String hostName, InetSocketAddress address, String label, Envelope envelope,
       TlsPolicy policy) {
-    SmtpSession session = pool.take(address);
+    return onAddress(hostName, address, label, envelope, policy, true);
+  }
+
+  private Step onAddress(String hostName, InetSocketAddress address, String label, Envelope envelope,
+      TlsPolicy policy, boolean usePool) {
+    SmtpSession session = usePool ? pool.take(address) : null;
     if (session != null && policy == TlsPolicy.REQUIRED && !session.connection().isEncrypted()) {
       session.quit(timeouts.command());
       session = null;
     }
-    if (session != null && !reset(session)) {
-      session.close();
-      session = null;
+    // A reused session starts with RSET (RFC 5321 §4.1.1.5); with PIPELINING it rides along with MAIL.
+    boolean needsReset = session != null;
+    if (session != null && !session.extensions().pipelining()) {
+      needsReset = false;
+      if (!reset(session)) {
+        session.close();
+        session = null;
+      }
     }
     if (session == null) {
       SmtpConnection connection;
@@ -131,7 +145,7 @@ public final class SmtpClient {
           case Opened.RetryPlain retry -> {
             connection.close();
             LOG.infof("TLS handshake with %s failed; delivering in plaintext (opportunistic TLS)", label);
-            return onAddress(hostName, address, label, envelope, TlsPolicy.NONE);
+            return onAddress(hostName, address, label, envelope, TlsPolicy.NONE, false);
           }
         }
       } catch (IOException e) {
@@ -140,11 +154,14 @@ public final class SmtpClient {
       }
     }
     try {
-      Step step = transaction(session, envelope, label);
+      Step step = transaction(session, envelope, label, needsReset);
       if (step instanceof Step.Done done && done.reusable()) {
         pool.give(session);
       } else {
         session.close();
+      }
+      if (step instanceof Step.Stale) {
+        return onAddress(hostName, address, label, envelope, policy, false);
       }
       return step;
     } catch (IOException e) {
@@ -239,10 +256,9 @@ public final class SmtpClient {
   }
 
   /** @param mta the host as routed now ({@code name[address]:port}); a pooled session may have been opened under another name */
-  private Step transaction(SmtpSession session, Envelope envelope, String mta) throws IOException {
-    SmtpConnection c = session.connection();
+  private Step transaction(SmtpSession session, Envelope envelope, String mta, boolean needsReset)
+      throws IOException {
     ServerExtensions ext = session.extensions();
-
     long limit = ext.sizeLimit();
     if (limit > 0 && envelope.content().length > limit) {
       return done(mta, envelope.recipients(), Replies.tooBigForServer(mta, limit, envelope.content().length));
@@ -251,49 +267,111 @@ public final class SmtpClient {
       return done(mta, envelope.recipients(), Replies.smtputf8NotOffered(mta));
     }
     boolean utf8 = (envelope.smtputf8() || envelope.needsSmtputf8()) && ext.smtputf8();
+    String mail = mailFrom(envelope, ext, utf8);
+    List<String> rcpts = envelope.recipients().stream().map(r -> rcptTo(r, ext)).toList();
+    return ext.pipelining()
+        ? pipelined(session.connection(), envelope, mta, needsReset, mail, rcpts)
+        : stepwise(session.connection(), envelope, mta, mail, rcpts);
+  }
 
-    List<String> commands = new ArrayList<>();
-    commands.add(mailFrom(envelope, ext, utf8));
-    for (Recipient r : envelope.recipients()) {
-      commands.add(rcptTo(r, ext));
+  /**
+   * RFC 2920: RSET (on a reused session), MAIL, every RCPT and DATA go in one write, and the replies
+   * are read in order; then the data, then its reply. Two round trips per message.
+   */
+  private Step pipelined(SmtpConnection c, Envelope envelope, String mta, boolean needsReset, String mail,
+      List<String> rcpts) throws IOException {
+    List<String> group = new ArrayList<>();
+    if (needsReset) {
+      group.add("RSET");
     }
-    // RFC 2920 §3.1: with PIPELINING, MAIL and the RCPTs go in one write; replies come back in order.
-    if (ext.pipelining()) {
-      c.send(commands, timeouts.command());
-    } else {
-      c.send(commands.getFirst(), timeouts.command());
-    }
-    SmtpReply mail = c.readReply(timeouts.command());
-    if (mail.isServiceClosing()) {
-      return new Step.NextHost(mail.toRemoteReply(), mta);
-    }
-    if (!mail.isPositive()) {
-      if (ext.pipelining()) {
-        // The pipelined RCPTs were answered too (with 503 most likely); read them off the wire.
-        for (int i = 0; i < envelope.recipients().size(); i++) {
-          c.readReply(timeouts.command());
-        }
+    group.add(mail);
+    group.addAll(rcpts);
+    group.add("DATA"); // RFC 2920 §3.1: DATA may end a group
+    try {
+      c.send(group, timeouts.command());
+    } catch (IOException e) {
+      if (needsReset) {
+        return new Step.Stale(); // the server dropped the idle connection meanwhile
       }
-      return done(mta, envelope.recipients(), mail.toRemoteReply());
+      throw e;
+    }
+    if (needsReset) {
+      try {
+        if (c.readReply(timeouts.command()).code() != 250) {
+          return new Step.Stale();
+        }
+      } catch (IOException e) {
+        return new Step.Stale(); // the server dropped the idle connection meanwhile
+      }
+    }
+    SmtpReply mailReply = c.readReply(timeouts.command());
+    List<TransactionResult.RecipientReply> replies = new ArrayList<>();
+    SmtpReply closing = mailReply.isServiceClosing() ? mailReply : null;
+    boolean anyAccepted = false;
+    for (Recipient r : envelope.recipients()) {
+      SmtpReply rcpt = c.readReply(timeouts.command());
+      if (rcpt.isServiceClosing() && closing == null) {
+        closing = rcpt;
+      }
+      replies.add(new TransactionResult.RecipientReply(r, rcpt.toRemoteReply()));
+      anyAccepted |= rcpt.isPositive();
+    }
+    SmtpReply data = c.readReply(timeouts.dataStart());
+    boolean send = mailReply.isPositive() && anyAccepted && closing == null;
+    if (data.code() == 354) {
+      // RFC 2920 §3.1: DATA accepted although nothing should be sent: send an empty message.
+      c.write(send ? DotStuffing.stuff(envelope.content()) : new byte[] {'.', '\r', '\n'}, timeouts.dataBlock());
+      SmtpReply end = c.readReply(timeouts.dataDone());
+      if (!send) {
+        return closing != null ? new Step.NextHost(closing.toRemoteReply(), mta)
+            : done(mta, envelope.recipients(), mailReply.isPositive() ? null : mailReply.toRemoteReply(), replies);
+      }
+      if (end.isServiceClosing()) {
+        return new Step.NextHost(end.toRemoteReply(), mta);
+      }
+      return new Step.Done(new TransactionResult(mta, replaceAccepted(replies, end.toRemoteReply()), true), true);
+    }
+    if (closing != null || data.isServiceClosing()) {
+      return new Step.NextHost((closing != null ? closing : data).toRemoteReply(), mta);
+    }
+    if (!mailReply.isPositive()) {
+      return done(mta, envelope.recipients(), mailReply.toRemoteReply());
+    }
+    return new Step.Done(new TransactionResult(mta, anyAccepted ? replaceAccepted(replies, data.toRemoteReply())
+        : replies, true), true);
+  }
+
+  private static Step done(String mta, List<Recipient> recipients, RemoteReply mailReply,
+      List<TransactionResult.RecipientReply> replies) {
+    return mailReply == null ? new Step.Done(new TransactionResult(mta, replies, true), true)
+        : done(mta, recipients, mailReply);
+  }
+
+  /** Without PIPELINING: one command, one reply (RFC 5321 §4.3). */
+  private Step stepwise(SmtpConnection c, Envelope envelope, String mta, String mail, List<String> rcpts)
+      throws IOException {
+    c.send(mail, timeouts.command());
+    SmtpReply mailReply = c.readReply(timeouts.command());
+    if (mailReply.isServiceClosing()) {
+      return new Step.NextHost(mailReply.toRemoteReply(), mta);
+    }
+    if (!mailReply.isPositive()) {
+      return done(mta, envelope.recipients(), mailReply.toRemoteReply());
     }
     List<TransactionResult.RecipientReply> replies = new ArrayList<>();
     boolean anyAccepted = false;
     for (int i = 0; i < envelope.recipients().size(); i++) {
-      Recipient r = envelope.recipients().get(i);
-      if (!ext.pipelining()) {
-        c.send(commands.get(i + 1), timeouts.command());
-      }
+      c.send(rcpts.get(i), timeouts.command());
       SmtpReply rcpt = c.readReply(timeouts.command());
       if (rcpt.isServiceClosing()) {
         return new Step.NextHost(rcpt.toRemoteReply(), mta);
       }
-      replies.add(new TransactionResult.RecipientReply(r, rcpt.toRemoteReply()));
+      replies.add(new TransactionResult.RecipientReply(envelope.recipients().get(i), rcpt.toRemoteReply()));
       anyAccepted |= rcpt.isPositive();
     }
     if (!anyAccepted) {
       return new Step.Done(new TransactionResult(mta, replies, true), true);
     }
-
     c.send("DATA", timeouts.command());
     SmtpReply data = c.readReply(timeouts.dataStart());
     if (data.isServiceClosing()) {
