@@ -226,6 +226,32 @@ class BounceFlowTest {
     assertThat(consumer.isAlive()).isTrue();
   }
 
+  /**
+   * A record that decodes but cannot be stored (here a recipient longer than any mailbox may be,
+   * RFC 5321 §4.5.3.1) fails its batch; the batch is retried one event at a time, the bad event goes
+   * to sluice.dead and the good one next to it is stored.
+   */
+  @Test
+  void anEventThatCannotBeStoredIsDeadLetteredAndItsNeighboursAreKept() throws Exception {
+    String badQueueId = IDS.next();
+    String goodQueueId = IDS.next();
+    Recipient huge = Recipient.of("x".repeat(600) + "@reject.test");
+    try (TestKafka.Watcher dead = kafka.watch(Topics.DEAD)) {
+      kafka.send(DeliveryEvent.received(badQueueId, huge, Instant.now(), summary("a@example.com", null)), null);
+      RecordMetadata good = kafka.send(DeliveryEvent.received(goodQueueId, Recipient.of("fine@ok.test"), Instant.now(),
+          summary("a@example.com", null)), null);
+      ConsumerRecord<byte[], byte[]> r = dead.await(
+          rec -> rec.key() != null && new String(rec.key(), StandardCharsets.US_ASCII).equals(badQueueId), WAIT);
+      assertThat(new String(r.headers().lastHeader(KafkaHeaders.DEAD_REASON).value(), StandardCharsets.UTF_8))
+          .contains("cannot be processed");
+      assertThat(TestKafka.EVENTS.decode(r.value()).recipient()).isEqualTo(huge);
+      kafka.awaitCommitted(group, List.of(good), WAIT);
+    }
+    assertThat(RecipientOutcome.count("queueId", goodQueueId)).isEqualTo(1);
+    assertThat(RecipientOutcome.count("queueId", badQueueId)).isZero();
+    assertThat(consumer.isAlive()).isTrue();
+  }
+
   @Test
   void theApiWantsTheBearerToken() {
     String path = "/api/v1/messages/" + IDS.next();

@@ -140,8 +140,8 @@ public class EventConsumer {
       throw e;
     } catch (RuntimeException e) {
       if (running && database.isUp()) {
-        LOG.warnf(e, "batch of %d events failed although the database answers (%s); retrying it one event at a time",
-            all.size(), e.getMessage());
+        LOG.warnf("batch of %d events failed although the database answers (%s); retrying it one event at a time",
+            all.size(), describe(e));
         oneByOne(c, all);
       } else {
         rewind(c, all, e);
@@ -198,7 +198,7 @@ public class EventConsumer {
       } catch (RuntimeException e) {
         if (running && database.isUp()) {
           try {
-            deadLetters.send(r, "cannot be processed: " + e);
+            deadLetters.send(r, "cannot be processed: " + describe(e));
             c.commitSync(nextOffsets(List.of(r)));
             continue;
           } catch (RuntimeException deadFailed) {
@@ -223,8 +223,18 @@ public class EventConsumer {
       }
     });
     LOG.errorf("could not persist %d events (%s). Nothing was committed; they will be read again in %s. "
-        + "Check PostgreSQL and the broker.", records.size(), e.toString(), config.consumer().retryBackoff());
+        + "Check PostgreSQL and the broker.", records.size(), describe(e), config.consumer().retryBackoff());
     sleep(config.consumer().retryBackoff());
+  }
+
+  /** The innermost cause, which names the real problem (wrappers from CDI and JPA say little). */
+  static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() == null ? "" : root.getMessage().replaceAll("\\s+", " ").strip();
+    return root.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
   }
 
   private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<ConsumerRecord<byte[], byte[]>> records) {

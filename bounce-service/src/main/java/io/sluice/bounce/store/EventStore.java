@@ -47,16 +47,22 @@ public class EventStore {
     Instant now = clock.instant();
     Set<String> queueIds = events.stream().map(DeliveryEvent::queueId).collect(Collectors.toSet());
 
+    // Only the natural keys are needed to recognise replays; no need to load whole rows.
     Set<String> knownEvents = new HashSet<>();
-    for (DeliveryEventRow row : DeliveryEventRow.<DeliveryEventRow>list("queueId in ?1", queueIds)) {
-      knownEvents.add(eventKey(row.queueId, row.recipient, row.eventType, row.attempt));
+    List<Object[]> keys = DeliveryEventRow.getEntityManager().createQuery(
+            "select e.queueId, e.recipient, e.eventType, e.attempt from DeliveryEventRow e where e.queueId in :ids",
+            Object[].class)
+        .setParameter("ids", queueIds).getResultList();
+    for (Object[] k : keys) {
+      knownEvents.add(eventKey((String) k[0], (String) k[1], (String) k[2], (Integer) k[3]));
     }
     Map<String, RecipientOutcome> outcomes = new HashMap<>();
     for (RecipientOutcome o : RecipientOutcome.<RecipientOutcome>list("queueId in ?1", queueIds)) {
       outcomes.put(outcomeKey(o.queueId, o.recipient), o);
     }
-    Set<String> knownMessages = TrackedMessage.<TrackedMessage>list("queueId in ?1", queueIds).stream()
-        .map(m -> m.queueId).collect(Collectors.toCollection(HashSet::new));
+    Set<String> knownMessages = new HashSet<>(TrackedMessage.getEntityManager().createQuery(
+            "select m.queueId from TrackedMessage m where m.queueId in :ids", String.class)
+        .setParameter("ids", queueIds).getResultList());
 
     List<DeliveryEvent> stored = new ArrayList<>();
     int duplicates = 0;
