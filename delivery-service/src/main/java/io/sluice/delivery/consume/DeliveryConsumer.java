@@ -94,6 +94,7 @@ public class DeliveryConsumer {
   private final Set<String> onlyDomains;
   private final AtomicLong processed = new AtomicLong();
   private final Counter abandonedAtRevoke;
+  private final Counter writeRetries;
 
   private volatile boolean running;
   private volatile Thread thread;
@@ -123,6 +124,9 @@ public class DeliveryConsumer {
     this.abandonedAtRevoke = Counter.builder("sluice.delivery.redelivery.risk")
         .description("Records still in flight when their partition was revoked or the service stopped; their new "
             + "owner delivers them again (possible duplicates)")
+        .register(registry);
+    this.writeRetries = Counter.builder("sluice.delivery.outcome.write.retries")
+        .description("Retries of writing an attempt's records to Kafka (each may duplicate events)")
         .register(registry);
     Gauge.builder("sluice.delivery.inflight", tracker, OffsetTracker::inFlight)
         .description("Records being delivered by this instance").register(registry);
@@ -292,22 +296,33 @@ public class DeliveryConsumer {
 
   /** Runs one attempt and writes its outcome; false only if shutdown came before the outcome was written. */
   private boolean deliver(ConsumerRecord<String, byte[]> record, SubmittedMessage message) {
-    Context parent = tracing.extract(record.headers());
-    Span span = tracing.startAttempt(parent, message.queueId(), message.attempt() + 1, record.topic());
-    try (Scope ignored = span.makeCurrent()) {
-      AttemptReport report = runner.run(message);
-      Context trace = Context.current();
-      return untilWritten(() -> {
-        writer.write(report, trace).join();
-        return true;
-      }, record);
-    } catch (RuntimeException e) {
-      span.setStatus(StatusCode.ERROR, String.valueOf(e));
-      LOG.errorf(e, "Delivery of %s failed unexpectedly; it is not committed and will be delivered again",
-          message.queueId());
-      return false;
-    } finally {
-      span.end();
+    for (int attempt = 1; ; attempt++) {
+      Context parent = tracing.extract(record.headers());
+      Span span = tracing.startAttempt(parent, message.queueId(), message.attempt() + 1, record.topic());
+      try (Scope ignored = span.makeCurrent()) {
+        AttemptReport report = runner.run(message);
+        Context trace = Context.current();
+        return untilWritten(() -> {
+          writer.write(report, trace).join();
+          return true;
+        }, record);
+      } catch (RuntimeException e) {
+        // A bug, not a delivery failure (those come back as outcomes). Try again a few times, then
+        // keep the record whole on sluice.dead rather than hold back every commit of its partition.
+        span.setStatus(StatusCode.ERROR, String.valueOf(e));
+        if (attempt >= 3 || !running) {
+          LOG.errorf(e, "Delivery of %s failed unexpectedly %d times; moving the record to %s", message.queueId(),
+              attempt, Topics.DEAD);
+          return running && untilWritten(() -> {
+            deadLetters.send(record, "delivery failed unexpectedly: " + e).join();
+            return true;
+          }, record);
+        }
+        LOG.errorf(e, "Delivery of %s failed unexpectedly; trying again", message.queueId());
+        sleepQuietly(Duration.ofSeconds(attempt));
+      } finally {
+        span.end();
+      }
     }
   }
 
@@ -326,8 +341,10 @@ public class DeliveryConsumer {
               record.topic(), record.partition(), record.offset(), e);
           return false;
         }
+        writeRetries.increment();
         LOG.errorf("Writing the outcome of %s-%d@%d to Kafka failed (%s); retrying in %s. The record stays "
-            + "uncommitted meanwhile.", record.topic(), record.partition(), record.offset(), e, backoff);
+            + "uncommitted meanwhile; records already written for it may be written twice.", record.topic(),
+            record.partition(), record.offset(), e, backoff);
         sleepQuietly(backoff);
         backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
             : backoff.multipliedBy(2);
