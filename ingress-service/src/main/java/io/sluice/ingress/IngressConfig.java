@@ -145,5 +145,13 @@ public interface IngressConfig {
     /** Failed AUTH attempts a session may make; the next one closes it with 421 4.7.0. */
     @WithDefault("3")
     int maxFailures();
+
+    /** Failed AUTH attempts from one client address within failure-window; then AUTH gets 454 4.7.0. */
+    @WithDefault("10")
+    int maxFailuresPerClient();
+
+    /** The window for max-failures-per-client. */
+    @WithDefault("15m")
+    Duration failureWindow();
   }
 }

@@ -96,9 +96,15 @@ public class QueueWriter {
     }
   }
 
+  /**
+   * Each RECEIVED event carries the header section, once per recipient; capping it keeps a message
+   * with huge headers and many recipients from flooding sluice.events (up to 1000 x 32 KiB).
+   */
+  static final int SUMMARY_HEADER_LIMIT = 32 * 1024;
+
   static MessageSummary summary(SubmittedMessage m) {
     HeaderSection headers = new HeaderSection(m.content());
     return new MessageSummary(m.reversePath(), m.envid(), m.ret(), headers.value("Message-ID"), m.content().length,
-        m.receivedAt(), m.clientAddress(), headers.bytes());
+        m.receivedAt(), m.clientAddress(), headers.bytes(SUMMARY_HEADER_LIMIT));
   }
 }

@@ -21,6 +21,27 @@ public final class HeaderSection {
     return Arrays.copyOf(content, end);
   }
 
+  /**
+   * The header section cut to at most {@code max} octets at a line boundary, ending with the blank
+   * line. A header section that fits is returned whole; one that does not loses its last fields (and a
+   * field folded across the cut loses its tail line), which a RET=HDRS report can live with.
+   */
+  public byte[] bytes(int max) {
+    if (end <= max) {
+      return bytes();
+    }
+    int cut = 0;
+    for (int i = 0; i + 1 < max - 2; i++) {
+      if (content[i] == '\r' && content[i + 1] == '\n') {
+        cut = i + 2;
+      }
+    }
+    byte[] out = Arrays.copyOf(content, cut + 2);
+    out[cut] = '\r';
+    out[cut + 1] = '\n';
+    return out;
+  }
+
   /** True when the header section has a field named {@code name} (case-insensitive). */
   public boolean has(String name) {
     return value(name) != null;

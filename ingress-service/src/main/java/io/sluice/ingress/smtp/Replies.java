@@ -52,6 +52,9 @@ public final class Replies {
       "Error: insufficient system storage (too many messages in transit); nothing was queued, try again later");
   public static final SmtpReply TOO_MANY_RECIPIENTS =
       new SmtpReply(452, "4.5.3", "Error: too many recipients");
+  /** RFC 4954 §6. */
+  public static final SmtpReply AUTH_THROTTLED = new SmtpReply(454, "4.7.0",
+      "Temporary authentication failure: too many failed attempts from your address; try again later");
   public static final SmtpReply TLS_UNAVAILABLE =
       new SmtpReply(454, "4.7.0", "TLS not available due to temporary reason");
 

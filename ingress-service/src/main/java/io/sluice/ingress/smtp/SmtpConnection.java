@@ -50,6 +50,7 @@ public final class SmtpConnection implements Runnable {
       SaslExchange sasl,
       SmtpTls tls,
       io.sluice.ingress.policy.MemoryBudget memory,
+      io.sluice.ingress.policy.AuthThrottle authThrottle,
       Duration commandTimeout,
       Duration dataTimeout,
       Duration messageTimeout,
@@ -275,6 +276,11 @@ public final class SmtpConnection implements Runnable {
   }
 
   private void authenticate(String mechanism, String initial) throws IOException {
+    if (services.authThrottle().blocked(session.clientAddress())) {
+      services.metrics().rejected("auth-throttled");
+      reply(Replies.AUTH_THROTTLED);
+      return;
+    }
     SaslExchange.Channel channel = new SaslExchange.Channel() {
       @Override
       public void challenge(String base64) throws IOException {
@@ -293,6 +299,7 @@ public final class SmtpConnection implements Runnable {
       }
       case SaslExchange.Outcome.Failure(SmtpReply why) -> {
         authFailures++;
+        services.authThrottle().failed(session.clientAddress());
         services.metrics().rejected("auth-failed");
         LOG.infof("AUTH %s from [%s] failed (%d of %d allowed)", mechanism, session.clientAddress().getHostAddress(),
             authFailures, services.maxAuthFailures());

@@ -116,7 +116,9 @@ public class SmtpServer {
     List<String> mechanisms = tls != null && !credentials.isEmpty() ? AUTH_MECHANISMS : List.of();
     services = new SmtpConnection.Services(new CommandParser(), queue, readiness, metrics, new QueueIds(),
         new SaslExchange(credentials), tls == null ? null : new SmtpTls(tls),
-        new io.sluice.ingress.policy.MemoryBudget(config.maxBufferedBytes()), config.timeout().command(),
+        new io.sluice.ingress.policy.MemoryBudget(config.maxBufferedBytes()),
+        new io.sluice.ingress.policy.AuthThrottle(config.auth().maxFailuresPerClient(), config.auth().failureWindow()),
+        config.timeout().command(),
         config.timeout().data(), config.timeout().message(), config.timeout().tlsHandshake(), config.maxBadCommands(),
         config.auth().maxFailures());
     RecipientPolicy recipients = new RecipientPolicy(config.maxRecipients());
@@ -198,6 +200,11 @@ public class SmtpServer {
   public boolean accepting() {
     return !listeners.isEmpty() && listeners.values().stream()
         .allMatch(b -> !b.socket().isClosed() && b.acceptor().isAlive());
+  }
+
+  /** True once shutdown has begun: readiness reports DOWN so that no new traffic is routed here. */
+  public boolean draining() {
+    return registry.draining;
   }
 
   /** Sessions open now. */

@@ -44,6 +44,15 @@ class HeadersTest {
   }
 
   @Test
+  void headerSectionCanBeCappedAtALineBoundary() {
+    String fields = "A: 1234567890\r\n".repeat(10); // 15 octets a field
+    byte[] msg = (fields + "\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII);
+    HeaderSection h = new HeaderSection(msg);
+    assertThat(h.bytes(1000)).isEqualTo(h.bytes());
+    assertThat(new String(h.bytes(50), StandardCharsets.US_ASCII)).isEqualTo("A: 1234567890\r\n".repeat(3) + "\r\n");
+  }
+
+  @Test
   void submissionAddsOnlyWhatIsMissing() {
     byte[] both = "Date: x\r\nMessage-ID: <y>\r\n\r\nb\r\n".getBytes(StandardCharsets.US_ASCII);
     assertThat(SubmissionHeaders.missing(both, "Q", "h", AT)).isEmpty();
