@@ -142,7 +142,10 @@ class TrackingApiTest {
         .body("paths", hasKey("/api/v1/bounces"))
         .body("paths", hasKey("/api/v1/suppressions/{address}"))
         .body("paths.'/api/v1/suppressions'.keySet()", hasItems("get", "post"))
-        .body("components.securitySchemes.bearer.scheme", equalTo("bearer"));
+        .body("components.securitySchemes.bearer.scheme", equalTo("bearer"))
+        .body("paths.'/api/v1/messages/{queueId}'.get.responses.'200'.content.'application/json'.schema.'$ref'",
+            equalTo("#/components/schemas/MessageView"))
+        .body("paths.'/api/v1/bounces'.get.parameters.name", hasItems("recipient", "domain", "from", "to", "page", "size"));
   }
 
   private static void outcome(String queueId, String recipient, String status, Instant at) {

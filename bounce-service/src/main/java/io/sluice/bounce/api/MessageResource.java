@@ -15,6 +15,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Tracking: "what happened to message X?" */
@@ -26,6 +29,9 @@ public class MessageResource {
 
   @GET
   @Path("/{queueId}")
+  @APIResponse(responseCode = "200", description = "the message", content = @Content(mediaType = "application/json", schema = @Schema(implementation = MessageView.class)))
+  @APIResponse(responseCode = "400", description = "not a queue id", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "404", description = "nothing recorded", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.class)))
   @Operation(summary = "A message by queue id: every recipient's latest outcome with its attempt history, and the reports sent about it")
   public Response byQueueId(@PathParam("queueId") String queueId) {
     if (!QueueIds.isQueueId(queueId)) {

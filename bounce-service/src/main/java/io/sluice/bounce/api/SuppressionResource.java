@@ -20,6 +20,9 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Create, read, update and delete suppression entries. Addresses are compared lower-cased. */
@@ -69,6 +72,8 @@ public class SuppressionResource {
 
   @GET
   @Path("/{address}")
+  @APIResponse(responseCode = "200", description = "the entry", content = @Content(mediaType = "application/json", schema = @Schema(implementation = SuppressionView.class)))
+  @APIResponse(responseCode = "404", description = "not listed", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.class)))
   @Operation(summary = "One entry")
   public Response get(@PathParam("address") String address) {
     Suppression s = find(address);
@@ -77,6 +82,9 @@ public class SuppressionResource {
 
   @POST
   @Transactional
+  @APIResponse(responseCode = "201", description = "added", content = @Content(mediaType = "application/json", schema = @Schema(implementation = SuppressionView.class)))
+  @APIResponse(responseCode = "400", description = "not a mailbox", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "409", description = "already listed", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.class)))
   @Operation(summary = "Add an entry (409 when the address is already listed)")
   public Response create(SuppressionInput input) {
     if (input == null || input.address() == null || !input.address().contains("@")) {
@@ -93,6 +101,8 @@ public class SuppressionResource {
   @PUT
   @Path("/{address}")
   @Transactional
+  @APIResponse(responseCode = "200", description = "replaced", content = @Content(mediaType = "application/json", schema = @Schema(implementation = SuppressionView.class)))
+  @APIResponse(responseCode = "201", description = "created", content = @Content(mediaType = "application/json", schema = @Schema(implementation = SuppressionView.class)))
   @Operation(summary = "Create or replace the entry of an address (reason, expiry); the source becomes API")
   public Response put(@PathParam("address") String address, SuppressionInput input) {
     if (!address.contains("@")) {
@@ -112,6 +122,8 @@ public class SuppressionResource {
   @DELETE
   @Path("/{address}")
   @Transactional
+  @APIResponse(responseCode = "204", description = "removed")
+  @APIResponse(responseCode = "404", description = "not listed", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.class)))
   @Operation(summary = "Remove an entry")
   public Response delete(@PathParam("address") String address) {
     Suppression s = find(address);

@@ -25,6 +25,9 @@ public interface BounceConfig {
   @WithDefault("public")
   String dbSchema();
 
+  /** How long tracking data is kept. */
+  Retention retention();
+
   /** Consumer of sluice.events. */
   Consumer consumer();
 
@@ -92,6 +95,23 @@ public interface BounceConfig {
     /** How long a broker check result is reused, so probes do not hammer the broker. */
     @WithDefault("5s")
     Duration kafkaCacheFor();
+  }
+
+  interface Retention {
+    /**
+     * Messages, outcomes, events and report decisions older than this are deleted, as are
+     * suppression entries that expired this long ago; 0 keeps everything.
+     */
+    @WithDefault("30d")
+    Duration keepFor();
+
+    /** How often the purge runs. */
+    @WithDefault("1h")
+    Duration interval();
+
+    /** Rows deleted per statement, so that a purge never holds long locks. */
+    @WithDefault("1000")
+    int chunk();
   }
 
   interface Dsn {
