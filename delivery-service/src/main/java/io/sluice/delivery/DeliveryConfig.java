@@ -127,6 +127,13 @@ public interface DeliveryConfig {
     @WithDefault("536870912")
     long maxInFlightBytes();
 
+    /**
+     * Kafka group protocol: {@code consumer} (KIP-848, incremental rebalances, needs brokers 4.0+) or
+     * {@code classic}.
+     */
+    @WithDefault("consumer")
+    String groupProtocol();
+
     /** How often the offsets of finished records are committed. */
     @WithDefault("1s")
     Duration commitInterval();

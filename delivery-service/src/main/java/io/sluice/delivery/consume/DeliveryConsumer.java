@@ -205,6 +205,14 @@ public class DeliveryConsumer {
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 4 * RecordPublisher.MAX_RECORD_BYTES);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.consumer().maxPollRecords());
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-delivery-" + Long.toHexString(System.nanoTime()));
+    // KIP-848 (Kafka 4.x): incremental, broker-side assignment; a member joining or leaving moves only
+    // the partitions that change owner, so the others keep delivering through a rebalance.
+    p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, config.consumer().groupProtocol());
+    if ("consumer".equalsIgnoreCase(config.consumer().groupProtocol())) {
+      // Range assigns each topic on its own, so every member gets its share of sluice.submitted (the
+      // load) and not, say, only tier partitions.
+      p.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, "range");
+    }
     return p;
   }
 
