@@ -3,10 +3,7 @@
 # one run, and write their figures into docs/benchmarks.md between markers.
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-if [[ -z "${JAVA_HOME:-}" && -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+source "$bench_root/deploy/java.sh"
 bench_pids=()
 
 bench_log() { echo "bench: $*" >&2; }

@@ -21,14 +21,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root"
 
-if [[ -z "${JAVA_HOME:-}" && -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-if ! "$JAVA" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; then
-  echo "run.sh: Sluice needs JDK 25; set JAVA_HOME to it (found: $("$JAVA" -version 2>&1 | head -1))" >&2
-  exit 1
-fi
+source "$root/deploy/java.sh"
 
 SMTP_PORT=${SLUICE_SMTP_PORT:-2525}
 STATE=${SLUICE_STATE_DIR:-$here/.state}
