@@ -30,7 +30,7 @@ consumed() {
 # persist <group> <max-poll-records>: a fresh schema, bounce-service from the start of the stream;
 # prints events/s from the first to the last persisted event.
 persist() {
-  psql -q -h 127.0.0.1 -U postgres -d test -c "drop schema if exists sluice_bench cascade" > /dev/null
+  PGOPTIONS=--client-min-messages=warning psql -q -h 127.0.0.1 -U postgres -d test -c "drop schema if exists sluice_bench cascade" > /dev/null
   local pid t0="" t1 n=0 first=0
   pid=$(bench_spawn "bounce-$1" "$JAVA" -Xmx1g -Dkafka.bootstrap.servers=127.0.0.1:39292 \
     -Dquarkus.http.port=$HTTP -Dsluice.bounce.api.token=bench \
@@ -55,7 +55,7 @@ batched=$(persist bench-batched 500)
 bench_log "one transaction per event"
 single=$(persist bench-single 1)
 ratio=$(python3 -c "print(f'{$batched / $single:.1f}')")
-psql -q -h 127.0.0.1 -U postgres -d test -c "drop schema if exists sluice_bench cascade" > /dev/null
+PGOPTIONS=--client-min-messages=warning psql -q -h 127.0.0.1 -U postgres -d test -c "drop schema if exists sluice_bench cascade" > /dev/null
 
 out=$bench_work/section.md
 cat > "$out" <<MD
