@@ -47,7 +47,7 @@ bench_now() { date +%s.%N; }
 bench_rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 bench_machine() {
-  echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $("$JAVA" -version 2>&1 | head -1)"
+  echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $("$JAVA" -version 2>&1 | head -1), 1-minute load average $(cut -d' ' -f1 /proc/loadavg) when the figures were written"
 }
 
 # bench_write_section <name> <file-with-markdown>: replaces the block between
