@@ -151,6 +151,41 @@ class BdatAndLimitsTest {
   }
 
   @Test
+  void aClientThatNeverReadsItsRepliesIsCutOff() throws Exception {
+    // Pipelined NOOPs whose replies are never read fill the socket buffers until our write blocks;
+    // the write watchdog (command timeout: 3 s in tests) closes the session, and the client's own
+    // blocked write fails. Sent from another thread so that a failure cannot hang the test.
+    SmtpClient c = new SmtpClient(server.port());
+    byte[] noops = "NOOP\r\n".repeat(10_000).getBytes(StandardCharsets.US_ASCII);
+    java.util.concurrent.CompletableFuture<Boolean> cutOff = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      long started = System.nanoTime();
+      while (System.nanoTime() - started < Duration.ofSeconds(30).toNanos()) {
+        try {
+          c.send(noops);
+        } catch (java.io.IOException e) {
+          return true; // reset by the server
+        }
+      }
+      return false;
+    });
+    try {
+      assertThat(cutOff.get(45, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    } finally {
+      c.close();
+    }
+  }
+
+  @Test
+  void anAbsurdBdatIsRefusedAndTheSessionClosed() throws Exception {
+    try (SmtpClient c = connect()) {
+      c.command("MAIL FROM:<a@ok.test>");
+      c.command("RCPT TO:<b@ok.test>");
+      assertThat(c.command("BDAT 999999999999 LAST")).startsWith("552 5.3.4");
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
   void garbageBytesGetErrorsThenTheSessionIsClosed() throws Exception {
     byte[] garbage = new byte[64 * 1024];
     new Random(42).nextBytes(garbage);

@@ -2,12 +2,17 @@ package io.sluice.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.sluice.ingress.smtp.SmtpServer;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +35,9 @@ class GracefulShutdownTest {
 
   @Inject
   SmtpServer server;
+
+  @TestHTTPResource("/q/health/ready")
+  URI ready;
 
   /**
    * A connection attempt after the drain started is refused, or, if it slipped into the backlog while
@@ -63,6 +71,9 @@ class GracefulShutdownTest {
       assertThat(idle.closedByServer()).isTrue();
       assertThat(lateConnection(port)).isIn("refused", "421");
       assertThat(drained).isNotDone();
+      HttpResponse<String> readiness = HttpClient.newHttpClient().send(HttpRequest.newBuilder(ready).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(readiness.statusCode()).isEqualTo(503); // load balancers stop sending clients here
 
       assertThat(busy.command("DATA")).startsWith("354");
       busy.send("Subject: finished during shutdown\r\n\r\nstill queued\r\n.\r\n");

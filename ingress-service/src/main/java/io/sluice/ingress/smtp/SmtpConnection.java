@@ -39,6 +39,8 @@ public final class SmtpConnection implements Runnable {
    * 500 and ENVID of 100, AUTH=, SMTPUTF8 addresses); 2048 is Postfix's line_length_limit.
    */
   static final int MAX_COMMAND_LINE = 2048;
+  /** A refused BDAT chunk up to this much over the SIZE limit is still read, to stay in step. */
+  static final long BDAT_SLACK = 1024 * 1024;
 
   /** What a session needs from the server, shared by all sessions. */
   public record Services(
@@ -78,6 +80,8 @@ public final class SmtpConnection implements Runnable {
   /** Waiting for a command outside a transaction: shutdown may close the session now. */
   private volatile boolean idle;
   private volatile boolean closed;
+  /** System.nanoTime() when a flush to the client started and has not finished; 0 when not writing. */
+  private volatile long writingSince;
 
   SmtpConnection(Socket socket, SessionContext session, Services services, Listener listener, SmtpServer.Registry registry) {
     this.socket = socket;
@@ -329,6 +333,14 @@ public final class SmtpConnection implements Runnable {
   }
 
   private void receiveChunk(Transaction tx, long size, boolean last) throws IOException {
+    if (size > protocol().settings().maxMessageSize() + BDAT_SLACK) {
+      // Reading (and throwing away) an absurd chunk would tie the session up for nothing; the
+      // client cannot be kept in step without it, so refuse and close.
+      services.metrics().rejected("message-too-big");
+      replyNow(Replies.MESSAGE_TOO_BIG.withText("Error: BDAT chunk larger than the message size limit; closing"));
+      closed = true;
+      return;
+    }
     if (chunks == null) {
       chunks = new ChunkReader(new BodyBuffer(protocol().settings().maxMessageSize(), tx.declaredSize(), services.memory()));
     }
@@ -395,8 +407,11 @@ public final class SmtpConnection implements Runnable {
   private void reply(SmtpReply reply) throws IOException {
     writeLock.lock();
     try {
+      // The buffered stream writes to the socket by itself when full; watch that write too.
+      writingSince = System.nanoTime();
       out.write(reply.toWire());
     } finally {
+      writingSince = 0;
       writeLock.unlock();
     }
   }
@@ -419,10 +434,29 @@ public final class SmtpConnection implements Runnable {
   private void flush() throws IOException {
     writeLock.lock();
     try {
+      writingSince = System.nanoTime();
       out.flush();
     } finally {
+      writingSince = 0;
       writeLock.unlock();
     }
+  }
+
+  /**
+   * Sockets have no write timeout: a client that pipelines commands but never reads the replies
+   * would block our write for ever once its receive window is full. {@link SmtpServer}'s watchdog
+   * calls this; it closes the socket without taking the write lock (the stuck writer holds it), which
+   * makes the blocked write fail and the session end.
+   */
+  boolean abortIfWriteStuck(long now, long limitNanos) {
+    long since = writingSince;
+    if (since != 0 && now - since > limitNanos && !closed) {
+      closed = true;
+      services.metrics().rejected("write-timeout");
+      closeSocket();
+      return true;
+    }
+    return false;
   }
 
   private void flushQuietly() {

@@ -143,6 +143,7 @@ public class SmtpServer {
           new SmtpSettings(hostname, size, false, mechanisms, true), recipients, senders), true, true),
           config.submissions().host(), config.submissions().port());
     }
+    Thread.ofVirtual().name("smtp-write-watchdog").start(this::writeWatchdog);
     LOG.infof("SMTP: hostname %s, SIZE %d, trusted networks %s, STARTTLS %s, AUTH %s (%d user(s))", hostname, size,
         trusted.networks(), tls != null ? "on" : "off (no quarkus.tls." + config.tls().configuration() + " key store)",
         mechanisms.isEmpty() ? "off" : String.join(" ", mechanisms), credentials.size());
@@ -242,6 +243,28 @@ public class SmtpServer {
           metrics.sessionClosed();
         }
       });
+    }
+  }
+
+  /**
+   * Every few seconds, closes sessions whose reply has been stuck in a write for longer than the
+   * command timeout (a client that does not read). Runs until shutdown.
+   */
+  private void writeWatchdog() {
+    long limit = config.timeout().command().toNanos();
+    long every = Math.max(100, Math.min(5000, config.timeout().command().toMillis() / 3));
+    while (!registry.draining) {
+      try {
+        Thread.sleep(every);
+      } catch (InterruptedException e) {
+        return;
+      }
+      long now = System.nanoTime();
+      for (SmtpConnection s : registry.sessions) {
+        if (s.abortIfWriteStuck(now, limit)) {
+          LOG.debug("SMTP: closed a session whose client stopped reading replies");
+        }
+      }
     }
   }
 
