@@ -113,6 +113,18 @@ public class AttemptRunner {
     for (Recipient r : message.recipients()) {
       byDomain.computeIfAbsent(r.domain(), d -> new ArrayList<>()).add(r);
     }
+    if (byDomain.size() == 1) { // the common case: no need for another thread
+      Map.Entry<String, List<Recipient>> only = byDomain.entrySet().iterator().next();
+      List<RecipientOutcome> outcomes;
+      try {
+        outcomes = deliverGroup(message, only.getKey(), only.getValue());
+      } catch (RuntimeException e) {
+        LOG.errorf(e, "Delivery of %s to %s failed with an unexpected error; the recipients are deferred and will be "
+            + "retried", message.queueId(), only.getKey());
+        outcomes = all(only.getValue(), Replies.localError(String.valueOf(e)), null, "local");
+      }
+      return new AttemptReport(message, message.attempt() + 1, clock.instant(), outcomes);
+    }
     List<Future<List<RecipientOutcome>>> futures = new ArrayList<>();
     for (Map.Entry<String, List<Recipient>> group : byDomain.entrySet()) {
       futures.add(groups.submit(() -> deliverGroup(message, group.getKey(), group.getValue())));

@@ -10,6 +10,9 @@ import io.sluice.schema.EventType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per-destination metrics, exposed at /q/metrics as {@code sluice_delivery_*}. The destination tag
@@ -19,6 +22,11 @@ import java.time.Duration;
 @ApplicationScoped
 public class DeliveryMetrics {
   private final MeterRegistry registry;
+  // Meters are looked up once per destination, not on every message.
+  private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
+  private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
+  private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+  private final Set<String> gauged = ConcurrentHashMap.newKeySet();
 
   @Inject
   public DeliveryMetrics(MeterRegistry registry) {
@@ -27,17 +35,19 @@ public class DeliveryMetrics {
 
   /** One SMTP transaction (or routing failure) for one destination group. */
   public void attempt(String destination, Duration latency) {
-    Counter.builder("sluice.delivery.attempts").description("Transactions attempted per destination")
-        .tag("destination", destination).register(registry).increment();
-    Timer.builder("sluice.delivery.latency").description("Time to route and send one transaction")
-        .tag("destination", destination).publishPercentileHistogram().register(registry).record(latency);
+    attempts.computeIfAbsent(destination, d -> Counter.builder("sluice.delivery.attempts")
+        .description("Transactions attempted per destination").tag("destination", d).register(registry)).increment();
+    latencies.computeIfAbsent(destination, d -> Timer.builder("sluice.delivery.latency")
+        .description("Time to route, wait for a slot and send one transaction").tag("destination", d)
+        .publishPercentileHistogram().register(registry)).record(latency);
   }
 
   /** One recipient outcome: delivered, deferred, bounced or expired. */
   public void outcome(String destination, EventType type) {
-    Counter.builder("sluice.delivery." + type.name().toLowerCase(java.util.Locale.ROOT))
-        .description("Recipients per outcome and destination")
-        .tag("destination", destination).register(registry).increment();
+    outcomes.computeIfAbsent(type.name() + "|" + destination, k -> Counter.builder(
+            "sluice.delivery." + type.name().toLowerCase(java.util.Locale.ROOT))
+        .description("Recipients per outcome and destination").tag("destination", destination).register(registry))
+        .increment();
   }
 
   /** Open and idle SMTP connections of the pool. */
@@ -50,7 +60,7 @@ public class DeliveryMetrics {
 
   /** Busy slots and ready-queue length of one destination (registered once per destination). */
   public void destinationGauges(String destination, Shaper shaper) {
-    if (registry.find("sluice.delivery.destination.busy").tag("destination", destination).gauge() != null) {
+    if (!gauged.add(destination)) {
       return;
     }
     Gauge.builder("sluice.delivery.destination.busy", shaper, s -> s.inUse(destination))
