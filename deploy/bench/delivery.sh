@@ -87,17 +87,20 @@ smtp-source -d -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f bench@bench.test -t r
 t1=$(bench_now)
 direct_rate=$(python3 -c "print(f'{$MESSAGES / ($t1 - $t0):.0f}')")
 ratio=$(python3 -c "print(f'{$delivered_rate / $direct_rate:.2f}')")
+bench_log "delivered $delivered_rate msg/s, smtp-source -d direct $direct_rate msg/s, ratio $ratio"
 
 ISO=$((MESSAGES / 4))
 bench_log "2. isolation: $ISO messages alone, then $ISO mixed with $ISO to a 4xx destination"
 fresh_queue
 load "$ISO" rcpt@fast.bench.test
 alone_rate=$(deliver bench-alone "$ISO" 127.0.0.5)
+bench_log "healthy destination alone: $alone_rate msg/s"
 fresh_queue
 # Loaded side by side, so the two destinations' messages interleave on the same partitions.
 load "$ISO" rcpt@fast.bench.test &
+fast_load=$!
 load "$ISO" rcpt@tempfail.bench.test
-wait
+wait "$fast_load"
 mixed_rate=$(deliver bench-mixed "$ISO" 127.0.0.5)
 kept=$(python3 -c "print(f'{100 * $mixed_rate / $alone_rate:.0f}')")
 
