@@ -72,8 +72,9 @@ public class AttemptRunner {
     this.metrics = metrics;
     this.clock = clock;
     metrics.connections(smtp.pool());
-    shaper.onBreakerOpen((destination, until) -> LOG.warnf("Destination %s failed %s times in a row: paused until %s; "
-        + "its mail is deferred to the retry tiers meanwhile", destination, "several", until));
+    shaper.onBreakerOpen((destination, until) -> LOG.warnf("Destination %s could not be reached repeatedly (connection "
+        + "failures, 421 or refused greetings): paused until %s; its mail is deferred to the retry tiers meanwhile and "
+        + "nothing is lost", destination, until));
   }
 
   static Shaper shaper(DeliveryConfig.Shaping s) {

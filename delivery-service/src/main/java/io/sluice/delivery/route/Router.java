@@ -46,6 +46,9 @@ public class Router {
 
   public CompletionStage<RouteResult> route(String domain) {
     String key = domain.toLowerCase(Locale.ROOT);
+    if (key.isBlank()) {
+      return CompletableFuture.completedFuture(new RouteResult.Unroutable("the address has no domain"));
+    }
     HostAndPort fixed = staticRoutes.get(key);
     if (fixed != null) {
       return fixedHost("route:" + fixed, fixed);

@@ -95,6 +95,7 @@ class DnsLookupsTest {
         }));
     assertThat(router.route("[IPv6:::1]").toCompletableFuture().join()).isInstanceOf(RouteResult.Hosts.class);
     assertThat(router.route("[not-an-ip]").toCompletableFuture().join()).isInstanceOf(RouteResult.Unroutable.class);
+    assertThat(router.route("").toCompletableFuture().join()).isInstanceOf(RouteResult.Unroutable.class);
   }
 
   @Test
