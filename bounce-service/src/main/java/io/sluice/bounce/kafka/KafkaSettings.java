@@ -1,8 +1,10 @@
 package io.sluice.bounce.kafka;
 
+import io.smallrye.common.annotation.Identifier;
 import io.sluice.bounce.config.BounceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -24,6 +26,16 @@ public class KafkaSettings {
   String bootstrapServers;
 
   @Inject BounceConfig config;
+
+  /**
+   * Every {@code kafka.*} setting as Quarkus collects it: e.g. {@code kafka.security.protocol},
+   * {@code kafka.sasl.*} and {@code kafka.ssl.*} for a secured cluster (the Kubernetes manifests
+   * use SCRAM over TLS). The settings this class puts on top (acks, idempotence, commits, sizes)
+   * always win.
+   */
+  @Inject
+  @Identifier("default-kafka-broker")
+  Map<String, Object> kafkaConfig;
 
   public String bootstrapServers() {
     return bootstrapServers;
@@ -69,6 +81,10 @@ public class KafkaSettings {
 
   private Properties common(String clientId) {
     Properties p = new Properties();
+    p.putAll(kafkaConfig);
+    // Quarkus adds a default group id; only the consumer sets its own, from sluice.bounce.consumer.
+    p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    // The resolved property wins over the map, which an environment variable may not have reached.
     p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
     return p;
