@@ -1,6 +1,7 @@
 package io.sluice.delivery.route;
 
 import io.sluice.delivery.DeliveryConfig;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
@@ -19,6 +20,7 @@ import org.jboss.logging.Logger;
  * smart host, an address literal ({@code user@[192.0.2.1]}), then the domain's MX hosts in DNS.
  */
 @ApplicationScoped
+@Startup // so that the routing configuration is logged when the service starts
 public class Router {
   private static final Logger LOG = Logger.getLogger(Router.class);
 
