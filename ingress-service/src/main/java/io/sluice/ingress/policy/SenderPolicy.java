@@ -10,9 +10,9 @@ import io.sluice.ingress.smtp.SessionContext;
  * domains (and not the null sender, which is for the MTA's own notifications).
  */
 public final class SenderPolicy {
-  private final Credentials credentials;
+  private final java.util.function.Supplier<Credentials> credentials;
 
-  public SenderPolicy(Credentials credentials) {
+  public SenderPolicy(java.util.function.Supplier<Credentials> credentials) {
     this.credentials = credentials;
   }
 
@@ -20,7 +20,7 @@ public final class SenderPolicy {
     if (!session.authenticated()) {
       return PolicyDecision.NO_OPINION;
     }
-    Credentials.User user = credentials.user(session.authenticatedUser());
+    Credentials.User user = credentials.get().user(session.authenticatedUser());
     if (user == null || user.senderDomains().isEmpty()) {
       return PolicyDecision.NO_OPINION;
     }

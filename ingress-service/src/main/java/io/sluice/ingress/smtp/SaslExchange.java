@@ -36,9 +36,9 @@ public final class SaslExchange {
     SmtpInput.Line readLine(int max) throws IOException;
   }
 
-  private final Credentials credentials;
+  private final java.util.function.Supplier<Credentials> credentials;
 
-  public SaslExchange(Credentials credentials) {
+  public SaslExchange(java.util.function.Supplier<Credentials> credentials) {
     this.credentials = credentials;
   }
 
@@ -106,7 +106,7 @@ public final class SaslExchange {
 
   private Outcome verify(String user, char[] password) {
     try {
-      Credentials.User ok = credentials.verify(user, password);
+      Credentials.User ok = credentials.get().verify(user, password);
       return ok == null ? new Outcome.Failure(Replies.AUTH_FAILED) : new Outcome.Success(ok.name());
     } finally {
       Arrays.fill(password, '\0');

@@ -8,6 +8,7 @@ import io.sluice.ingress.IngressConfig;
 import io.sluice.ingress.IngressMetrics;
 import io.sluice.ingress.policy.ConnectionLimits;
 import io.sluice.ingress.policy.Credentials;
+import io.sluice.ingress.policy.CredentialsFile;
 import io.sluice.ingress.policy.PolicyDecision;
 import io.sluice.ingress.policy.RecipientPolicy;
 import io.sluice.ingress.policy.SenderPolicy;
@@ -57,6 +58,8 @@ public class SmtpServer {
   private static final Logger LOG = Logger.getLogger(SmtpServer.class);
   /** Offered once TLS is on (RFC 4954 §4). */
   private static final List<String> AUTH_MECHANISMS = List.of("PLAIN", "LOGIN");
+  /** How often the credentials file is checked for changes. */
+  private static final java.time.Duration CREDENTIALS_CHECK = java.time.Duration.ofSeconds(10);
   /**
    * The topics' max.message.bytes (12 MiB) less room for the envelope (up to 1000 recipients with
    * DSN parameters), our headers and Avro framing.
@@ -106,8 +109,11 @@ public class SmtpServer {
     trusted = TrustedNetworks.parse(config.trustedNetworks());
     limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerClient(), trusted);
     SSLContext tls = sslContext();
-    Credentials credentials = config.auth().credentialsFile().filter(f -> !f.isBlank())
-        .map(f -> Credentials.load(Path.of(f))).orElse(Credentials.none());
+    java.util.function.Supplier<Credentials> credentialSource = config.auth().credentialsFile()
+        .filter(f -> !f.isBlank())
+        .<java.util.function.Supplier<Credentials>>map(f -> new CredentialsFile(Path.of(f), CREDENTIALS_CHECK))
+        .orElse(Credentials::none);
+    Credentials credentials = credentialSource.get();
     if ((config.submission().enabled() || config.submissions().enabled()) && (tls == null || credentials.isEmpty())) {
       throw new IllegalStateException("The submission listeners need TLS and AUTH: configure quarkus.tls."
           + config.tls().configuration() + ".key-store.* and sluice.ingress.auth.credentials-file, or set"
@@ -115,14 +121,14 @@ public class SmtpServer {
     }
     List<String> mechanisms = tls != null && !credentials.isEmpty() ? AUTH_MECHANISMS : List.of();
     services = new SmtpConnection.Services(new CommandParser(), queue, readiness, metrics, new QueueIds(),
-        new SaslExchange(credentials), tls == null ? null : new SmtpTls(tls),
+        new SaslExchange(credentialSource), tls == null ? null : new SmtpTls(tls),
         new io.sluice.ingress.policy.MemoryBudget(config.maxBufferedBytes()),
         new io.sluice.ingress.policy.AuthThrottle(config.auth().maxFailuresPerClient(), config.auth().failureWindow()),
         config.timeout().command(),
         config.timeout().data(), config.timeout().message(), config.timeout().tlsHandshake(), config.maxBadCommands(),
         config.auth().maxFailures());
     RecipientPolicy recipients = new RecipientPolicy(config.maxRecipients());
-    SenderPolicy senders = new SenderPolicy(credentials);
+    SenderPolicy senders = new SenderPolicy(credentialSource);
     long size = config.maxMessageSize();
     if (size > SIZE_THAT_FITS_KAFKA) {
       LOG.warnf("sluice.ingress.max-message-size=%d is more than fits a Kafka record (12582912 octets, minus the"
@@ -147,6 +153,23 @@ public class SmtpServer {
     LOG.infof("SMTP: hostname %s, SIZE %d, trusted networks %s, STARTTLS %s, AUTH %s (%d user(s))", hostname, size,
         trusted.networks(), tls != null ? "on" : "off (no quarkus.tls." + config.tls().configuration() + " key store)",
         mechanisms.isEmpty() ? "off" : String.join(" ", mechanisms), credentials.size());
+  }
+
+  /**
+   * Certificate rotation: with {@code quarkus.tls.<name>.reload-period} set, Quarkus re-reads the key
+   * store and fires this event; new TLS sessions then use the renewed certificate.
+   */
+  void certificateUpdated(@Observes io.quarkus.tls.CertificateUpdatedEvent event) {
+    if (!event.name().equals(config.tls().configuration()) || services == null || services.tls() == null) {
+      return;
+    }
+    try {
+      services.tls().update(event.tlsConfiguration().createSSLContext());
+      LOG.infof("SMTP: TLS certificate of quarkus.tls.%s renewed; new sessions use it", event.name());
+    } catch (Exception e) {
+      LOG.errorf("SMTP: cannot use the renewed certificate of quarkus.tls.%s (%s); keeping the previous one",
+          event.name(), e.getMessage());
+    }
   }
 
   private SSLContext sslContext() {

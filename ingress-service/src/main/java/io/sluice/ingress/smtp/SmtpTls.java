@@ -12,10 +12,15 @@ public final class SmtpTls {
   /** RFC 8996 deprecates TLS 1.0 and 1.1. */
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
-  private final SSLContext context;
+  private volatile SSLContext context;
 
   public SmtpTls(SSLContext context) {
     this.context = context;
+  }
+
+  /** A renewed certificate: new handshakes use it, sessions already in TLS keep theirs. */
+  public void update(SSLContext renewed) {
+    this.context = renewed;
   }
 
   /**

@@ -33,6 +33,27 @@ class CredentialsTest {
   }
 
   @Test
+  void theFileIsReloadedWhenItChangesAndABadVersionIsIgnored() throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("creds", ".txt");
+    try {
+      java.nio.file.Files.writeString(file, "a:" + PasswordHash.create("one".toCharArray(), 1000) + "\n");
+      CredentialsFile source = new CredentialsFile(file, java.time.Duration.ZERO);
+      assertThat(source.get().verify("a", "one".toCharArray())).isNotNull();
+      java.nio.file.Files.writeString(file, "a:" + PasswordHash.create("two".toCharArray(), 1000) + "\n");
+      java.nio.file.Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+      Thread.sleep(2);
+      assertThat(source.get().verify("a", "two".toCharArray())).isNotNull();
+      assertThat(source.get().verify("a", "one".toCharArray())).isNull();
+      java.nio.file.Files.writeString(file, "a:plaintext\n");
+      java.nio.file.Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 10000));
+      Thread.sleep(2);
+      assertThat(source.get().verify("a", "two".toCharArray())).isNotNull(); // last good version stays
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
+  }
+
+  @Test
   void plainTextPasswordsAreRefused() {
     assertThatThrownBy(() -> Credentials.parse(List.of("app:password"), "creds"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("creds:1");

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class SmtpProtocolTest {
   private final CommandParser parser = new CommandParser();
   private final SmtpProtocol protocol =
-      new SmtpProtocol(SmtpSettings.relay("mx.test", 1000), new RecipientPolicy(3), new SenderPolicy(Credentials.none()));
+      new SmtpProtocol(SmtpSettings.relay("mx.test", 1000), new RecipientPolicy(3), new SenderPolicy(Credentials::none));
   private final SessionContext trusted = session("127.0.0.1", true);
   private final SessionContext stranger = session("192.0.2.7", false);
 
@@ -142,7 +142,7 @@ class SmtpProtocolTest {
   @Test
   void authIsNotOfferedOrAcceptedWithoutTls() {
     SmtpProtocol withAuth = new SmtpProtocol(new SmtpSettings("mx.test", 1000, true, java.util.List.of("PLAIN", "LOGIN"),
-        true), new RecipientPolicy(3), new SenderPolicy(Credentials.none()));
+        true), new RecipientPolicy(3), new SenderPolicy(Credentials::none));
     SessionContext clear = new SessionContext(InetAddress.getLoopbackAddress(), ListenerKind.SUBMISSION, true, false);
     Step ehlo = withAuth.handle(clear, SessionState.CONNECTED, parser.parse("EHLO c"));
     assertThat(ehlo.reply().lines()).contains("STARTTLS").noneMatch(l -> l.startsWith("AUTH"));
