@@ -183,6 +183,11 @@ public class DeliveryConsumer {
     return Set.copyOf(assigned);
   }
 
+  /** Records being delivered by this instance now. */
+  public int inFlight() {
+    return tracker.inFlight();
+  }
+
   /** Records this instance finished delivering (tests use it to see that instances share work). */
   public long processed() {
     return processed.get();
@@ -243,6 +248,9 @@ public class DeliveryConsumer {
         }
       }
       drain(c, assigned, "shutdown");
+      // What did not finish stays uncommitted; the revocation that close() triggers must not wait
+      // for it (or count it) a second time.
+      tracker.forget(List.copyOf(assigned));
       LOG.info("Delivery consumer stopped: finished records committed, consumer closed");
     } catch (RuntimeException e) {
       LOG.errorf(e, "Delivery consumer failed and stopped; liveness now reports DOWN so that the process is restarted");

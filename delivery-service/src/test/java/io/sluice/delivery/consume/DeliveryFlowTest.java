@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sluice.delivery.DeliveryConfig;
 import io.sluice.schema.AvroCodec;
 import io.sluice.schema.DeliveryEvent;
 import io.sluice.schema.EventType;
@@ -48,7 +49,7 @@ class DeliveryFlowTest {
   DeliveryConsumer consumer;
 
   @Inject
-  io.sluice.delivery.DeliveryConfig config;
+  DeliveryConfig config;
 
   @Inject
   io.sluice.delivery.attempt.AttemptRunner runner;
@@ -278,6 +279,54 @@ class DeliveryFlowTest {
         Thread.sleep(100);
       }
     }
+  }
+
+  @Test
+  void anInstanceThatCannotFinishItsWorkInTimeLeavesItUncommittedAndNoRecipientIsLost() throws Exception {
+    // The second instance gives its records in flight 50 ms at shutdown: like a crash, what it was
+    // delivering stays uncommitted, and the first instance delivers it again.
+    DeliveryConfig.Consumer shortDrain = proxy(DeliveryConfig.Consumer.class, config.consumer(),
+        "drainTimeout", Duration.ofMillis(50));
+    DeliveryConfig impatient = proxy(DeliveryConfig.class, config, "consumer", shortDrain);
+    DeliveryConsumer second = new DeliveryConsumer(impatient, bootstrap, runner, writer, deadLetters, mover, tracing,
+        registry);
+    double riskBefore = registry.counter("sluice.delivery.redelivery.risk").count();
+    try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
+      second.start();
+      Instant deadline = Instant.now().plus(WAIT);
+      while (Instant.now().isBefore(deadline) && (submittedPartitions(second) == 0
+          || submittedPartitions(second) + submittedPartitions(consumer) < 6)) {
+        Thread.sleep(100);
+      }
+      List<String> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        ids.add(submit("sender@src.test", content("crash-" + i), "c" + i + "@" + DeliveryTestResources.SLOW).queueId());
+      }
+      while (Instant.now().isBefore(deadline) && second.inFlight() == 0) {
+        Thread.sleep(10);
+      }
+      second.stop();
+
+      List<DeliveryEvent> found = decode(watcher.await(r -> ids.contains(r.key()), 30, Duration.ofSeconds(60)));
+
+      assertThat(found).extracting(DeliveryEvent::queueId).containsAll(ids);
+      assertThat(found).allSatisfy(e -> assertThat(e.type()).isEqualTo(EventType.DELIVERED));
+      assertThat(registry.counter("sluice.delivery.redelivery.risk").count()).as("abandoned records are counted")
+          .isGreaterThan(riskBefore);
+    } finally {
+      second.stop();
+      Instant deadline = Instant.now().plus(WAIT);
+      while (Instant.now().isBefore(deadline) && submittedPartitions(consumer) < 6) {
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  /** A view of {@code target} whose method {@code name} returns {@code value}. */
+  @SuppressWarnings("unchecked")
+  private static <T> T proxy(Class<T> type, T target, String name, Object value) {
+    return (T) java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+        (p, method, args) -> method.getName().equals(name) ? value : method.invoke(target, args));
   }
 
   private static long submittedPartitions(DeliveryConsumer c) {
