@@ -7,14 +7,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Window, rate and breaker of one destination. The window is a fair semaphore: its waiters are the
- * destination's ready queue, served in arrival order. The rate is a token bucket holding at most
- * one second of tokens. The breaker opens after {@code failureThreshold} consecutive unreachable
+ * destination's ready queue, served in arrival order. Its size adapts as Postfix's destination
+ * concurrency does: an unreachable transaction (connection failure, 421) halves it, each success
+ * widens it by one, up to {@code maxConnections}. The rate is a token bucket holding at most one
+ * second of tokens. The breaker opens after {@code failureThreshold} consecutive unreachable
  * transactions, for a time that doubles on each reopening, and closes on the first success.
  */
 final class DestinationState {
   private final String name;
   private final ShapingPolicy policy;
-  private final Semaphore window;
+  private final Window window;
+  private int limit;
   private double tokens;
   private long lastRefillNanos = System.nanoTime();
   private int consecutiveFailures;
@@ -24,7 +27,8 @@ final class DestinationState {
   DestinationState(String name, ShapingPolicy policy) {
     this.name = name;
     this.policy = policy;
-    this.window = new Semaphore(policy.maxConnections(), true);
+    this.window = new Window(policy.maxConnections());
+    this.limit = policy.maxConnections();
     this.tokens = Math.max(1, policy.ratePerSecond());
     this.nextBackoff = policy.backoffMin();
   }
@@ -38,7 +42,14 @@ final class DestinationState {
   }
 
   int inUse() {
-    return policy.maxConnections() - window.availablePermits();
+    synchronized (this) {
+      return limit - window.availablePermits();
+    }
+  }
+
+  /** The current window size (at most {@code maxConnections}). */
+  synchronized int limit() {
+    return limit;
   }
 
   int waiting() {
@@ -95,9 +106,18 @@ final class DestinationState {
     if (reachedServer) {
       consecutiveFailures = 0;
       nextBackoff = policy.backoffMin();
+      if (limit < policy.maxConnections()) {
+        limit++;
+        window.release();
+      }
       return false;
     }
     consecutiveFailures++;
+    int halved = Math.max(1, limit / 2);
+    if (halved < limit) {
+      window.shrink(limit - halved); // slots in use now are returned but not reissued
+      limit = halved;
+    }
     if (consecutiveFailures >= policy.failureThreshold() && !now.isBefore(openUntil)) {
       openUntil = now.plus(nextBackoff);
       Duration doubled = nextBackoff.multipliedBy(2);
@@ -105,5 +125,16 @@ final class DestinationState {
       return true;
     }
     return false;
+  }
+
+  /** A fair semaphore whose size can shrink while permits are out. */
+  private static final class Window extends Semaphore {
+    Window(int permits) {
+      super(permits, true);
+    }
+
+    void shrink(int by) {
+      reducePermits(by);
+    }
   }
 }

@@ -94,6 +94,12 @@ public final class Shaper {
     return s == null ? 0 : s.inUse();
   }
 
+  /** The current (adaptive) window size of a destination. */
+  public int limit(String destination) {
+    DestinationState s = states.get(destination);
+    return s == null ? 0 : s.limit();
+  }
+
   /** Messages waiting for a slot of a destination (its ready queue). */
   public int waiting(String destination) {
     DestinationState s = states.get(destination);

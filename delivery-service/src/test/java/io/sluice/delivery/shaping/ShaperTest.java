@@ -97,6 +97,44 @@ class ShaperTest {
   }
 
   @Test
+  void anUnreachableTransactionHalvesTheWindowAndSuccessesWidenItAgain() throws Exception {
+    Shaper shaper = new Shaper(new ShapingPolicy(8, 0, 100, Duration.ofSeconds(30), Duration.ofMinutes(2)), Map.of(),
+        Duration.ofMillis(20), Clock.systemUTC());
+    ((Admission.Admitted) shaper.admit("mx:busy", "busy.test")).permit().release(false);
+    assertThat(shaper.limit("mx:busy")).isEqualTo(4);
+    ((Admission.Admitted) shaper.admit("mx:busy", "busy.test")).permit().release(false);
+    assertThat(shaper.limit("mx:busy")).isEqualTo(2);
+
+    Admission a = shaper.admit("mx:busy", "busy.test");
+    Admission b = shaper.admit("mx:busy", "busy.test");
+    assertThat(shaper.admit("mx:busy", "busy.test")).as("only two slots now").isInstanceOf(Admission.Throttled.class);
+    ((Admission.Admitted) a).permit().release(true);
+    ((Admission.Admitted) b).permit().release(true);
+    assertThat(shaper.limit("mx:busy")).isEqualTo(4);
+    assertThat(shaper.inUse("mx:busy")).isZero();
+    for (int i = 0; i < 10; i++) {
+      ((Admission.Admitted) shaper.admit("mx:busy", "busy.test")).permit().release(true);
+    }
+    assertThat(shaper.limit("mx:busy")).as("never above the configured maximum").isEqualTo(8);
+  }
+
+  @Test
+  void shrinkingWhileSlotsAreInUseNeverAdmitsMoreThanTheNewWindow() throws Exception {
+    Shaper shaper = new Shaper(new ShapingPolicy(4, 0, 100, Duration.ofSeconds(30), Duration.ofMinutes(2)), Map.of(),
+        Duration.ofMillis(20), Clock.systemUTC());
+    Admission.Admitted[] held = new Admission.Admitted[4];
+    for (int i = 0; i < 4; i++) {
+      held[i] = (Admission.Admitted) shaper.admit("mx:x", "x.test");
+    }
+    held[0].permit().release(false); // window 4 -> 2, three still in use
+    assertThat(shaper.admit("mx:x", "x.test")).isInstanceOf(Admission.Throttled.class);
+    held[1].permit().release(true); // window 3, two in use
+    held[2].permit().release(true); // window 4, one in use
+    assertThat(shaper.inUse("mx:x")).isEqualTo(1);
+    assertThat(shaper.admit("mx:x", "x.test")).isInstanceOf(Admission.Admitted.class);
+  }
+
+  @Test
   void aDomainOverrideSetsItsDestinationsWindow() throws Exception {
     Shaper shaper = new Shaper(policy,
         Map.of("big.test", new ShapingPolicy(3, 0, 3, Duration.ofSeconds(30), Duration.ofMinutes(2))),
