@@ -65,6 +65,9 @@ public class DeliveryMetrics {
     }
     Gauge.builder("sluice.delivery.destination.busy", shaper, s -> s.inUse(destination))
         .description("Transactions in flight to the destination").tag("destination", destination).register(registry);
+    Gauge.builder("sluice.delivery.destination.window", shaper, s -> s.limit(destination))
+        .description("Current (adaptive) connection window of the destination").tag("destination", destination)
+        .register(registry);
     Gauge.builder("sluice.delivery.destination.waiting", shaper, s -> s.waiting(destination))
         .description("Messages waiting for a slot of the destination").tag("destination", destination)
         .register(registry);
