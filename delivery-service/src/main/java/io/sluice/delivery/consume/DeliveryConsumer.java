@@ -1,5 +1,7 @@
 package io.sluice.delivery.consume;
 
+import io.sluice.delivery.kafka.KafkaClientSettings;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,7 +55,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -78,7 +79,7 @@ public class DeliveryConsumer {
   private static final Logger LOG = Logger.getLogger(DeliveryConsumer.class);
 
   private final DeliveryConfig config;
-  private final String bootstrap;
+  private final KafkaClientSettings kafka;
   private final AttemptRunner runner;
   private final OutcomeWriter writer;
   private final DeadLetters deadLetters;
@@ -103,11 +104,11 @@ public class DeliveryConsumer {
   private Instant nextCommit = Instant.EPOCH;
 
   @Inject
-  public DeliveryConsumer(DeliveryConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+  public DeliveryConsumer(DeliveryConfig config, KafkaClientSettings kafka,
       AttemptRunner runner, OutcomeWriter writer, DeadLetters deadLetters, TierMover mover, Tracing tracing,
       MeterRegistry registry) {
     this.config = config;
-    this.bootstrap = bootstrap;
+    this.kafka = kafka;
     this.runner = runner;
     this.writer = writer;
     this.deadLetters = deadLetters;
@@ -201,8 +202,7 @@ public class DeliveryConsumer {
   }
 
   Map<String, Object> properties() {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Map<String, Object> p = kafka.common();
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumer().groupId());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.consumer().autoOffsetReset());

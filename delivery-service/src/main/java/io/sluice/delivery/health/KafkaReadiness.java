@@ -1,5 +1,7 @@
 package io.sluice.delivery.health;
 
+import io.sluice.delivery.kafka.KafkaClientSettings;
+
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -10,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -26,12 +27,12 @@ public class KafkaReadiness implements HealthCheck {
   private volatile Instant lastAt = Instant.EPOCH;
 
   @Inject
-  public KafkaReadiness(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-    this.admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        AdminClientConfig.CLIENT_ID_CONFIG, "sluice-delivery-health",
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000));
+  public KafkaReadiness(KafkaClientSettings kafka) {
+    Map<String, Object> p = kafka.common();
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-delivery-health");
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+    this.admin = Admin.create(p);
   }
 
   @Override

@@ -1,10 +1,11 @@
 package io.sluice.delivery.outcome;
 
+import io.sluice.delivery.kafka.KafkaClientSettings;
+
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -13,7 +14,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,13 +31,12 @@ public class RecordPublisher {
   private final KafkaProducer<String, byte[]> producer;
 
   @Inject
-  public RecordPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-    this.producer = new KafkaProducer<>(properties(bootstrap), new StringSerializer(), new ByteArraySerializer());
+  public RecordPublisher(KafkaClientSettings kafka) {
+    this.producer = new KafkaProducer<>(properties(kafka), new StringSerializer(), new ByteArraySerializer());
   }
 
-  public static Map<String, Object> properties(String bootstrap) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+  public static Map<String, Object> properties(KafkaClientSettings kafka) {
+    Map<String, Object> p = kafka.common();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");

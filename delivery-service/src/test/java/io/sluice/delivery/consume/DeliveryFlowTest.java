@@ -1,5 +1,6 @@
 package io.sluice.delivery.consume;
 
+import io.sluice.delivery.kafka.KafkaClientSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -216,7 +217,7 @@ class DeliveryFlowTest {
 
   @Test
   void twoInstancesInOneGroupShareTheWork() throws Exception {
-    DeliveryConsumer second = new DeliveryConsumer(config, bootstrap, runner, writer, deadLetters, mover, tracing,
+    DeliveryConsumer second = new DeliveryConsumer(config, KafkaClientSettings.of(bootstrap), runner, writer, deadLetters, mover, tracing,
         registry);
     try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
       second.start();
@@ -250,7 +251,7 @@ class DeliveryFlowTest {
 
   @Test
   void anInstanceStoppedInTheMiddleOfTheLoadLosesNothing() throws Exception {
-    DeliveryConsumer second = new DeliveryConsumer(config, bootstrap, runner, writer, deadLetters, mover, tracing,
+    DeliveryConsumer second = new DeliveryConsumer(config, KafkaClientSettings.of(bootstrap), runner, writer, deadLetters, mover, tracing,
         registry);
     try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
       second.start();
@@ -288,7 +289,7 @@ class DeliveryFlowTest {
     DeliveryConfig.Consumer shortDrain = proxy(DeliveryConfig.Consumer.class, config.consumer(),
         "drainTimeout", Duration.ofMillis(50));
     DeliveryConfig impatient = proxy(DeliveryConfig.class, config, "consumer", shortDrain);
-    DeliveryConsumer second = new DeliveryConsumer(impatient, bootstrap, runner, writer, deadLetters, mover, tracing,
+    DeliveryConsumer second = new DeliveryConsumer(impatient, KafkaClientSettings.of(bootstrap), runner, writer, deadLetters, mover, tracing,
         registry);
     double riskBefore = registry.counter("sluice.delivery.redelivery.risk").count();
     try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
