@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every setting of delivery-service. Each key is documented in docs/configuration-delivery.md; keep
+ * Every setting of delivery-service. Each key is documented in docs/configuration.md; keep
  * the two in step.
  */
 @ConfigMapping(prefix = "sluice.delivery")

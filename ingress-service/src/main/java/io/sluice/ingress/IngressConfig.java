@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Configuration of the ingress service; every key is documented in docs/configuration-ingress.md. */
+/** Configuration of the ingress service; every key is documented in docs/configuration.md. */
 @ConfigMapping(prefix = "sluice.ingress")
 public interface IngressConfig {
   /** Address the relay SMTP listener binds to. */

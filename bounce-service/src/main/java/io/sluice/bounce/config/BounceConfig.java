@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * Everything bounce-service reads from configuration under {@code sluice.bounce}. Every key is
- * documented in docs/configuration-bounce.md; keep the two in step.
+ * documented in docs/configuration.md; keep the two in step.
  */
 @ConfigMapping(prefix = "sluice.bounce")
 public interface BounceConfig {

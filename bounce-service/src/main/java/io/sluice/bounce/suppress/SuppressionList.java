@@ -19,7 +19,7 @@ import org.jboss.logging.Logger;
  * Addresses that must not be mailed for a while. A hard bounce puts the address on the list for
  * {@code sluice.bounce.dsn.suppress-for}; operators add, change and remove entries through the API.
  *
- * <p>Where the check runs: in delivery, before routing (see docs/configuration-bounce.md,
+ * <p>Where the check runs: in delivery, before routing (see docs/configuration.md,
  * "Suppression"). This class owns the list; it does not enforce it.
  */
 @ApplicationScoped

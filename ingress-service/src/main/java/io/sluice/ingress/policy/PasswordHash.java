@@ -12,7 +12,7 @@ import javax.crypto.spec.PBEKeySpec;
  * {@code $pbkdf2-sha256$<iterations>$<salt, base64>$<derived key, base64>}. Only hashes are stored;
  * the JDK computes them, so no extra library is needed. Generate one with
  * {@code java -cp ingress-service/target/quarkus-app/app/ingress-service-*.jar io.sluice.ingress.policy.PasswordHash <password>}
- * or the Python one-liner in docs/configuration-ingress.md.
+ * or the Python one-liner in docs/configuration.md.
  */
 public record PasswordHash(int iterations, byte[] salt, byte[] key) {
   private static final String PREFIX = "$pbkdf2-sha256$";
