@@ -6,8 +6,9 @@
 #   deploy/test.sh [extra maven arguments]
 #
 # As root it installs the missing peers with apt (postfix for smtp-sink/smtp-source, swaks,
-# dnsmasq-base, bind9-dnsutils, and PostgreSQL when nothing listens on 127.0.0.1:5432). As another
-# user it checks for them and says what to install.
+# dnsmasq-base, bind9-dnsutils, python3, npm, and PostgreSQL when nothing listens on
+# 127.0.0.1:5432), and nodemailer from the npm registry. As another user it checks for the apt
+# packages and says what to install.
 #
 # Environment (all optional):
 #   TEST_KAFKA_PORT   port of the broker the service tests use (default 19092); the system tests
@@ -31,6 +32,8 @@ install_peers() {
   command -v dnsmasq > /dev/null || missing+=(dnsmasq-base)
   command -v dig > /dev/null || missing+=(bind9-dnsutils)
   command -v curl > /dev/null || missing+=(curl)
+  command -v python3 > /dev/null || missing+=(python3)
+  command -v npm > /dev/null || missing+=(npm)
   postgres_up || command -v pg_ctlcluster > /dev/null || missing+=(postgresql)
   if [[ ${#missing[@]} -eq 0 ]]; then
     return
@@ -72,6 +75,8 @@ ensure_postgres() {
 
 install_peers
 ensure_postgres
+# nodemailer, pinned by deploy/system-tests/peers/package-lock.json, for the system tests.
+npm ci --silent --no-audit --no-fund --prefix "$here/system-tests/peers"
 
 export KAFKA_PORT=${TEST_KAFKA_PORT:-19092}
 export KAFKA_STATE_DIR=${TMPDIR:-/tmp}/sluice-test-kafka-$KAFKA_PORT
