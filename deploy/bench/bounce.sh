@@ -31,23 +31,14 @@ consumed() {
 # prints events/s from the first to the last persisted event.
 persist() {
   PGOPTIONS=--client-min-messages=warning psql -q -h 127.0.0.1 -U postgres -d test -c "drop schema if exists sluice_bench cascade" > /dev/null
-  local pid t0="" t1 n=0 first=0
+  local pid
   pid=$(bench_spawn "bounce-$1" "$JAVA" -Xmx1g -Dkafka.bootstrap.servers=127.0.0.1:39292 \
     -Dquarkus.http.port=$HTTP -Dsluice.bounce.api.token=bench \
     -Dquarkus.datasource.jdbc.url="jdbc:postgresql://127.0.0.1:5432/test?currentSchema=sluice_bench" \
     -Dquarkus.datasource.username=postgres -Dsluice.bounce.db-schema=sluice_bench \
     -Dsluice.bounce.consumer.group-id="$1" -Dsluice.bounce.consumer.max-poll-records="$2" \
     -jar "$bench_root/bounce-service/target/quarkus-app/quarkus-run.jar")
-  while (( n < events )); do
-    n=$(consumed)
-    n=${n:-0}
-    if [[ -z "$t0" && $n -gt 0 ]]; then t0=$(bench_now); first=$n; fi
-    sleep 0.2
-    kill -0 "$pid" 2>/dev/null || { bench_log "bounce-service exited; see $bench_work"; exit 1; }
-  done
-  t1=$(bench_now)
-  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
-  python3 -c "print(f'{($n - $first) / ($t1 - $t0):.0f}')"
+  bench_rate_until "$pid" "$events" consumed
 }
 
 bench_log "batched"

@@ -34,7 +34,8 @@ bench_spawn sink-tempfail smtp-sink -u nobody -r RCPT "$TEMPFAIL" 1024 > /dev/nu
 ingress_pid=""
 fresh_queue() {
   if [[ -n "$ingress_pid" ]]; then
-    kill -TERM "$ingress_pid"; wait "$ingress_pid" 2>/dev/null || true
+    kill -TERM "$ingress_pid"
+    bench_await_exit "$ingress_pid"
     KAFKA_PORT=39192 KAFKA_STATE_DIR="$bench_work/kafka" "$bench_root/deploy/local/kafka.sh" stop
   fi
   bench_start_broker 39192
@@ -60,21 +61,12 @@ counter() {
 # deliver <group> <expected> <destination>: runs delivery until <expected> recipients to
 # <destination> are delivered; prints msg/s from the first to the last delivery.
 deliver() {
-  local pid t0="" t1 n=0
+  local pid
   pid=$(bench_spawn "delivery-$1" "$JAVA" -Xmx1g -Dkafka.bootstrap.servers=127.0.0.1:39192 \
     -Dquarkus.http.port=$DELIVERY_HTTP -Dsluice.delivery.consumer.group-id="$1" \
     -Dsluice.delivery.routes.\"fast.bench.test\"=$FAST -Dsluice.delivery.routes.\"tempfail.bench.test\"=$TEMPFAIL \
     -jar "$bench_root/delivery-service/target/quarkus-app/quarkus-run.jar")
-  while (( n < $2 )); do
-    n=$(counter delivered "$3")
-    n=${n:-0}
-    if [[ -z "$t0" && $n -gt 0 ]]; then t0=$(bench_now); first=$n; fi
-    sleep 0.2
-    kill -0 "$pid" 2>/dev/null || { bench_log "delivery exited; see $bench_work"; exit 1; }
-  done
-  t1=$(bench_now)
-  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
-  python3 -c "print(f'{($n - $first) / ($t1 - $t0):.0f}')"
+  bench_rate_until "$pid" "$2" counter delivered "$3"
 }
 
 bench_log "1. loading $MESSAGES messages, then delivering them"

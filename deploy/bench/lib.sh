@@ -4,14 +4,13 @@
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$bench_root/deploy/java.sh"
-bench_pids=()
 
 bench_log() { echo "bench: $*" >&2; }
 
 bench_cleanup() {
   local pid
-  for pid in "${bench_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${bench_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in $(cat "$bench_work/pids" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in $(cat "$bench_work/pids" 2>/dev/null); do bench_await_exit "$pid"; done
   KAFKA_PORT=$BENCH_KAFKA_PORT KAFKA_STATE_DIR="$bench_work/kafka" "$bench_root/deploy/local/kafka.sh" stop || true
 }
 
@@ -21,13 +20,24 @@ bench_start_broker() {
   KAFKA_PORT=$1 KAFKA_STATE_DIR="$bench_work/kafka" KAFKA_FRESH=1 "$bench_root/deploy/local/kafka.sh" start
 }
 
-# bench_spawn <name> <command...>: runs in the background, output in $bench_work/<name>.log.
+# bench_spawn <name> <command...>: runs in the background, output in $bench_work/<name>.log; prints
+# the pid. Pids go to a file, not a variable, because callers often run this inside $(...).
 bench_spawn() {
   local name=$1
   shift
   "$@" > "$bench_work/$name.log" 2>&1 &
-  bench_pids+=($!)
+  echo $! >> "$bench_work/pids"
   echo $!
+}
+
+# bench_await_exit <pid>: waits (up to 60 s) until a process that may not be our child is gone.
+bench_await_exit() {
+  local i
+  for i in $(seq 1 300); do
+    kill -0 "$1" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  kill -KILL "$1" 2>/dev/null || true
 }
 
 # bench_await_ready <http-port>
@@ -42,6 +52,26 @@ bench_await_ready() {
 }
 
 bench_now() { date +%s.%N; }
+
+# bench_rate_until <pid> <target> <command...>: polls <command> (which prints a count, e.g. from
+# /q/metrics) until it reaches <target>, stops <pid>, and prints items/s from the first poll that
+# saw any to the one that saw the target.
+bench_rate_until() {
+  local pid=$1 target=$2
+  shift 2
+  local t0="" t1 n=0 first=0
+  while (( n < target )); do
+    n=$("$@")
+    n=${n:-0}
+    if [[ -z "$t0" && $n -gt 0 ]]; then t0=$(bench_now); first=$n; fi
+    sleep 0.2
+    kill -0 "$pid" 2>/dev/null || { bench_log "pid $pid exited at $n of $target; see $bench_work"; exit 1; }
+  done
+  t1=$(bench_now)
+  kill -TERM "$pid"
+  bench_await_exit "$pid"
+  python3 -c "print(f'{($n - $first) / ($t1 - $t0):.0f}')"
+}
 
 # bench_rss_kib <pid>: resident set size of a process.
 bench_rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
