@@ -269,7 +269,7 @@ class DeliveryFlowTest {
       }
       second.stop(); // mid-load: its records in flight finish, the rest moves to the first instance
 
-      List<DeliveryEvent> found = decode(watcher.await(r -> ids.contains(r.key()), 30, Duration.ofSeconds(60)));
+      List<DeliveryEvent> found = decode(watcher.awaitEveryKey(ids, Duration.ofSeconds(60)));
 
       assertThat(found).extracting(DeliveryEvent::queueId).containsAll(ids);
       assertThat(found).allSatisfy(e -> assertThat(e.type()).isEqualTo(EventType.DELIVERED));
@@ -308,7 +308,7 @@ class DeliveryFlowTest {
       }
       second.stop();
 
-      List<DeliveryEvent> found = decode(watcher.await(r -> ids.contains(r.key()), 30, Duration.ofSeconds(60)));
+      List<DeliveryEvent> found = decode(watcher.awaitEveryKey(ids, Duration.ofSeconds(60)));
 
       assertThat(found).extracting(DeliveryEvent::queueId).containsAll(ids);
       assertThat(found).allSatisfy(e -> assertThat(e.type()).isEqualTo(EventType.DELIVERED));

@@ -50,6 +50,20 @@ public final class TopicWatcher implements AutoCloseable {
     return seen.stream().filter(match).toList();
   }
 
+  /**
+   * Waits until every key in {@code keys} has at least one record, or the time is up, and returns
+   * the records of those keys. Delivery is at least once: after a crash some records come twice, so
+   * a count of records can be reached while a key is still missing.
+   */
+  public List<ConsumerRecord<String, byte[]>> awaitEveryKey(java.util.Collection<String> keys, Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)
+        && !seen.stream().map(ConsumerRecord::key).collect(java.util.stream.Collectors.toSet()).containsAll(keys)) {
+      consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+    }
+    return seen.stream().filter(r -> keys.contains(r.key())).toList();
+  }
+
   @Override
   public void close() {
     consumer.close(Duration.ofSeconds(2));
