@@ -15,12 +15,12 @@ MESSAGES=${MESSAGES:-20000}
 HTTP=8383
 bench_work=$(mktemp -d /tmp/sluice-bench-bounce.XXXXXX)
 trap bench_cleanup EXIT
-bench_start_broker 39292
+bench_start_broker 19592
 
 classpath=$("$bench_root/mvnw" -q -B -o -f "$bench_root/queue-schema/pom.xml" dependency:build-classpath \
   -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=runtime):$bench_root/queue-schema/target/classes
 bench_log "loading $MESSAGES messages' events"
-events=$("$JAVA" -cp "$classpath" "$bench_root/deploy/bench/LoadEvents.java" 127.0.0.1:39292 "$MESSAGES" | tail -1)
+events=$("$JAVA" -cp "$classpath" "$bench_root/deploy/bench/LoadEvents.java" 127.0.0.1:19592 "$MESSAGES" | tail -1)
 
 consumed() {
   curl -fs "http://127.0.0.1:$HTTP/q/metrics" 2>/dev/null \
@@ -32,7 +32,7 @@ consumed() {
 persist() {
   PGOPTIONS=--client-min-messages=warning psql -q -h 127.0.0.1 -U postgres -d test -c "drop schema if exists sluice_bench cascade" > /dev/null
   local pid
-  pid=$(bench_spawn "bounce-$1" "$JAVA" -Xmx1g -Dkafka.bootstrap.servers=127.0.0.1:39292 \
+  pid=$(bench_spawn "bounce-$1" "$JAVA" -Xmx1g -Dkafka.bootstrap.servers=127.0.0.1:19592 \
     -Dquarkus.http.port=$HTTP -Dsluice.bounce.api.token=bench \
     -Dquarkus.datasource.jdbc.url="jdbc:postgresql://127.0.0.1:5432/test?currentSchema=sluice_bench" \
     -Dquarkus.datasource.username=postgres -Dsluice.bounce.db-schema=sluice_bench \

@@ -25,7 +25,7 @@ TEMPFAIL=127.0.0.6:25
 ulimit -n "$(ulimit -Hn)"  # 10,000 sessions need as many descriptors on each side
 bench_work=$(mktemp -d /tmp/sluice-bench-delivery.XXXXXX)
 trap bench_cleanup EXIT
-BENCH_KAFKA_PORT=39192
+BENCH_KAFKA_PORT=19492
 
 bench_spawn sink-fast smtp-sink -u nobody "$FAST" 1024 > /dev/null
 bench_spawn sink-tempfail smtp-sink -u nobody -r RCPT "$TEMPFAIL" 1024 > /dev/null
@@ -36,10 +36,10 @@ fresh_queue() {
   if [[ -n "$ingress_pid" ]]; then
     kill -TERM "$ingress_pid"
     bench_await_exit "$ingress_pid"
-    KAFKA_PORT=39192 KAFKA_STATE_DIR="$bench_work/kafka" "$bench_root/deploy/local/kafka.sh" stop
+    KAFKA_PORT=19492 KAFKA_STATE_DIR="$bench_work/kafka" "$bench_root/deploy/local/kafka.sh" stop
   fi
-  bench_start_broker 39192
-  ingress_pid=$(bench_spawn ingress "$JAVA" -Xmx1g -Dkafka.bootstrap.servers=127.0.0.1:39192 \
+  bench_start_broker 19492
+  ingress_pid=$(bench_spawn ingress "$JAVA" -Xmx1g -Dkafka.bootstrap.servers=127.0.0.1:19492 \
     -Dquarkus.http.port=$INGRESS_HTTP -Dsluice.ingress.port=$SMTP_PORT -Dsluice.ingress.host=127.0.0.1 \
     -jar "$bench_root/ingress-service/target/quarkus-app/quarkus-run.jar")
   bench_await_ready $INGRESS_HTTP
@@ -62,7 +62,7 @@ counter() {
 # <destination> are delivered; prints msg/s from the first to the last delivery.
 deliver() {
   local pid
-  pid=$(bench_spawn "delivery-$1" "$JAVA" -Xmx1g -Dkafka.bootstrap.servers=127.0.0.1:39192 \
+  pid=$(bench_spawn "delivery-$1" "$JAVA" -Xmx1g -Dkafka.bootstrap.servers=127.0.0.1:19492 \
     -Dquarkus.http.port=$DELIVERY_HTTP -Dsluice.delivery.consumer.group-id="$1" \
     -Dsluice.delivery.routes.\"fast.bench.test\"=$FAST -Dsluice.delivery.routes.\"tempfail.bench.test\"=$TEMPFAIL \
     -jar "$bench_root/delivery-service/target/quarkus-app/quarkus-run.jar")

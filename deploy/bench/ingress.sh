@@ -21,11 +21,11 @@ SINK=127.0.0.4:25
 ulimit -n "$(ulimit -Hn)"  # 10,000 sessions need as many descriptors on each side
 bench_work=$(mktemp -d /tmp/sluice-bench-ingress.XXXXXX)
 trap bench_cleanup EXIT
-bench_start_broker 39092
+bench_start_broker 19392
 
 bench_spawn smtp-sink smtp-sink -u nobody "$SINK" 1024 > /dev/null
 ingress_pid=$(bench_spawn ingress "$JAVA" -Xmx1g -XX:+UseG1GC \
-  -Dkafka.bootstrap.servers=127.0.0.1:39092 -Dquarkus.http.port=$HTTP_PORT \
+  -Dkafka.bootstrap.servers=127.0.0.1:19392 -Dquarkus.http.port=$HTTP_PORT \
   -Dsluice.ingress.port=$SMTP_PORT -Dsluice.ingress.host=127.0.0.1 \
   -Dsluice.ingress.max-connections=$((IDLE_SESSIONS + 1000)) \
   -jar "$bench_root/ingress-service/target/quarkus-app/quarkus-run.jar")

@@ -1,6 +1,8 @@
 # Shared helpers for the benchmark scripts in deploy/bench. Source it; do not run it.
 # Benchmarks start their own broker and services on ports of their own, measure side by side in
-# one run, and write their figures into docs/benchmarks.md between markers.
+# one run, and write their figures into docs/benchmarks.md between markers. Broker ports stay below
+# 32768: thousands of benchmark connections use up ephemeral ports above it, and a broker that
+# starts next could find its port taken.
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$bench_root/deploy/java.sh"
