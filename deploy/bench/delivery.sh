@@ -115,7 +115,7 @@ smtp-sink. Rates count from the first to the last delivery (\`sluice_delivery_de
 | **ratio** | **$ratio** |
 
 **Isolation**: a healthy destination's delivery rate alone, and while the same partitions also
-carry as many messages for a destination that answers \`450\` to every RCPT (\`smtp-sink -r RCPT\`):
+carry as many messages for a destination that answers 4xx to every RCPT (\`smtp-sink -r RCPT\`):
 
 | healthy destination | msg/s |
 |---|---|
