@@ -78,10 +78,7 @@ class DeliveryFlowTest {
   void setUp() throws InterruptedException {
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
-    Instant deadline = Instant.now().plus(WAIT);
-    while (submittedPartitions(consumer) < 6 && Instant.now().isBefore(deadline)) {
-      Thread.sleep(100);
-    }
+    awaitFirstOwnsAllPartitions();
     assertThat(submittedPartitions(consumer)).as("all partitions of sluice.submitted assigned").isEqualTo(6);
   }
 
@@ -217,15 +214,10 @@ class DeliveryFlowTest {
 
   @Test
   void twoInstancesInOneGroupShareTheWork() throws Exception {
-    DeliveryConsumer second = new DeliveryConsumer(config, KafkaClientSettings.of(bootstrap), runner, writer, deadLetters, mover, tracing,
-        registry);
+    DeliveryConsumer second = secondInstance(config);
     try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
       second.start();
-      Instant deadline = Instant.now().plus(WAIT);
-      while (Instant.now().isBefore(deadline) && (submittedPartitions(second) == 0 || submittedPartitions(consumer) == 0
-          || submittedPartitions(second) + submittedPartitions(consumer) < 6)) {
-        Thread.sleep(100);
-      }
+      awaitPartitionsShared(second, true);
       assertThat(submittedPartitions(second)).isPositive();
       assertThat(submittedPartitions(consumer)).isPositive();
       long before = consumer.processed();
@@ -241,25 +233,17 @@ class DeliveryFlowTest {
       assertThat(second.processed()).as("records delivered by the second instance").isPositive();
       assertThat(consumer.processed() - before).as("records delivered by the first instance").isPositive();
     } finally {
-      second.stop();
-      Instant deadline = Instant.now().plus(WAIT);
-      while (Instant.now().isBefore(deadline) && submittedPartitions(consumer) < 6) {
-        Thread.sleep(100);
-      }
+      stopAndAwaitHandBack(second);
     }
   }
 
   @Test
   void anInstanceStoppedInTheMiddleOfTheLoadLosesNothing() throws Exception {
-    DeliveryConsumer second = new DeliveryConsumer(config, KafkaClientSettings.of(bootstrap), runner, writer, deadLetters, mover, tracing,
-        registry);
+    DeliveryConsumer second = secondInstance(config);
     try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
       second.start();
+      awaitPartitionsShared(second, false);
       Instant deadline = Instant.now().plus(WAIT);
-      while (Instant.now().isBefore(deadline) && (submittedPartitions(second) == 0
-          || submittedPartitions(second) + submittedPartitions(consumer) < 6)) {
-        Thread.sleep(100);
-      }
       List<String> ids = new java.util.ArrayList<>();
       for (int i = 0; i < 30; i++) {
         ids.add(submit("sender@src.test", content("load-" + i), "r" + i + "@" + DeliveryTestResources.SLOW).queueId());
@@ -274,11 +258,7 @@ class DeliveryFlowTest {
       assertThat(found).extracting(DeliveryEvent::queueId).containsAll(ids);
       assertThat(found).allSatisfy(e -> assertThat(e.type()).isEqualTo(EventType.DELIVERED));
     } finally {
-      second.stop();
-      Instant deadline = Instant.now().plus(WAIT);
-      while (Instant.now().isBefore(deadline) && submittedPartitions(consumer) < 6) {
-        Thread.sleep(100);
-      }
+      stopAndAwaitHandBack(second);
     }
   }
 
@@ -289,16 +269,12 @@ class DeliveryFlowTest {
     DeliveryConfig.Consumer shortDrain = proxy(DeliveryConfig.Consumer.class, config.consumer(),
         "drainTimeout", Duration.ofMillis(50));
     DeliveryConfig impatient = proxy(DeliveryConfig.class, config, "consumer", shortDrain);
-    DeliveryConsumer second = new DeliveryConsumer(impatient, KafkaClientSettings.of(bootstrap), runner, writer, deadLetters, mover, tracing,
-        registry);
+    DeliveryConsumer second = secondInstance(impatient);
     double riskBefore = registry.counter("sluice.delivery.redelivery.risk").count();
     try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
       second.start();
+      awaitPartitionsShared(second, false);
       Instant deadline = Instant.now().plus(WAIT);
-      while (Instant.now().isBefore(deadline) && (submittedPartitions(second) == 0
-          || submittedPartitions(second) + submittedPartitions(consumer) < 6)) {
-        Thread.sleep(100);
-      }
       List<String> ids = new java.util.ArrayList<>();
       for (int i = 0; i < 30; i++) {
         ids.add(submit("sender@src.test", content("crash-" + i), "c" + i + "@" + DeliveryTestResources.SLOW).queueId());
@@ -315,11 +291,39 @@ class DeliveryFlowTest {
       assertThat(registry.counter("sluice.delivery.redelivery.risk").count()).as("abandoned records are counted")
           .isGreaterThan(riskBefore);
     } finally {
-      second.stop();
-      Instant deadline = Instant.now().plus(WAIT);
-      while (Instant.now().isBefore(deadline) && submittedPartitions(consumer) < 6) {
-        Thread.sleep(100);
-      }
+      stopAndAwaitHandBack(second);
+    }
+  }
+
+  /** A second delivery instance in the same group as the application's own consumer. */
+  private DeliveryConsumer secondInstance(DeliveryConfig instanceConfig) {
+    return new DeliveryConsumer(instanceConfig, KafkaClientSettings.of(bootstrap), runner, writer, deadLetters,
+        mover, tracing, registry);
+  }
+
+  /**
+   * Waits until the six partitions of sluice.submitted are split between the two instances: the
+   * second owns some, and (when {@code bothOwn}) the first still owns some too.
+   */
+  private void awaitPartitionsShared(DeliveryConsumer second, boolean bothOwn) throws InterruptedException {
+    Instant deadline = Instant.now().plus(WAIT);
+    while (Instant.now().isBefore(deadline) && (submittedPartitions(second) == 0
+        || (bothOwn && submittedPartitions(consumer) == 0)
+        || submittedPartitions(second) + submittedPartitions(consumer) < 6)) {
+      Thread.sleep(100);
+    }
+  }
+
+  /** Stops the second instance and waits until the first owns every partition again. */
+  private void stopAndAwaitHandBack(DeliveryConsumer second) throws InterruptedException {
+    second.stop();
+    awaitFirstOwnsAllPartitions();
+  }
+
+  private void awaitFirstOwnsAllPartitions() throws InterruptedException {
+    Instant deadline = Instant.now().plus(WAIT);
+    while (Instant.now().isBefore(deadline) && submittedPartitions(consumer) < 6) {
+      Thread.sleep(100);
     }
   }
 
