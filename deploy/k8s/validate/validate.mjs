@@ -466,7 +466,9 @@ function checkSluice(objects, complete) {
   const deliveryProps = properties(deliveryConfig?.data?.["application.properties"]);
   const tiers = (deliveryProps["sluice.delivery.retry.tiers"] ?? "1m,5m,30m,2h,6h").split(",").map((t) => t.trim());
   const group = deliveryProps["sluice.delivery.consumer.group-id"] ?? "sluice-delivery";
-  const expected = new Set(["sluice.submitted", "sluice.events", "sluice.dead", ...tiers.map((t) => `sluice.deferred.${t}`)]);
+  // sluice.suppressions: compacted, written by bounce, read by every delivery instance.
+  const compacted = new Set(["sluice.suppressions"]);
+  const expected = new Set(["sluice.submitted", "sluice.events", "sluice.dead", ...compacted, ...tiers.map((t) => `sluice.deferred.${t}`)]);
   const names = new Set(topics.map((t) => t.spec?.topicName ?? t.metadata?.name));
   for (const n of expected) if (!names.has(n)) fail(null, `no KafkaTopic for ${n}`);
   for (const t of topics) {
@@ -478,6 +480,9 @@ function checkSluice(objects, complete) {
     if (Number(c["min.insync.replicas"]) !== 2) fail(t, `min.insync.replicas is ${c["min.insync.replicas"]}, expected 2`);
     if (Number(c["max.message.bytes"]) !== MAX_MESSAGE_BYTES) fail(t, `max.message.bytes is ${c["max.message.bytes"]}, expected ${MAX_MESSAGE_BYTES}`);
     if (c["retention.ms"] === undefined) fail(t, "no retention.ms");
+    const policy = String(c["cleanup.policy"] ?? "delete");
+    if (compacted.has(n) && policy !== "compact") fail(t, `cleanup.policy is ${policy}; ${n} holds the latest record per key and must be compact`);
+    if (!compacted.has(n) && policy.includes("compact")) fail(t, `cleanup.policy is ${policy}; compaction would drop mail of ${n}`);
     if (!(t.spec?.partitions >= 1)) fail(t, "no partitions");
   }
   for (const so of objects.filter((o) => o.kind === "ScaledObject")) {
