@@ -11,7 +11,8 @@
 # 3. Renders every overlay under deploy/k8s/overlays/ with `kubectl kustomize` (offline).
 # 4. Validates every rendered object against its schema (Kubernetes API, Strimzi, CloudNativePG,
 #    KEDA; fields a built-in object's API does not define, via the Fabric8 Kubernetes model) and the
-#    policy checks, and checks that Sluice's own settings line up (topics, sizes).
+#    policy checks, and checks that Sluice's own settings line up (topics, sizes), and that every
+#    alert and dashboard query names a metric the services export (read from */src/main/java).
 # 5. Runs the policy self-test: every fixture in validate/fixtures/bad must be rejected by exactly
 #    the rule it names, every fixture in validate/fixtures/good accepted, so the checks are shown
 #    to be able to fail.
@@ -99,7 +100,7 @@ done
 passed=0
 failed=0
 for name in "${overlays[@]}"; do
-  args=(--crds "$crds" --sluice "${unknown_fields[@]}")
+  args=(--crds "$crds" --sources "$root" --sluice "${unknown_fields[@]}")
   [[ -f "$here/overlays/$name/external-secrets.txt" ]] && args+=(--external-secrets "$here/overlays/$name/external-secrets.txt")
   if node "$validate/validate.mjs" "${args[@]}" "$out/$name.yaml"; then
     passed=$((passed + 1))
@@ -110,7 +111,7 @@ for name in "${overlays[@]}"; do
 done
 
 # 5. The checks can fail: the negative fixtures must be rejected.
-if node "$validate/validate.mjs" --crds "$crds" "${unknown_fields[@]}" --self-test "$validate/fixtures"; then
+if node "$validate/validate.mjs" --crds "$crds" --sources "$root" "${unknown_fields[@]}" --self-test "$validate/fixtures"; then
   passed=$((passed + 1))
 else
   failed=$((failed + 1))

@@ -1,7 +1,7 @@
 // Offline validation of rendered Kubernetes manifests: schemas and policy.
 //
-//   node validate.mjs --crds DIR [--external-secrets FILE] SET.yaml...
-//   node validate.mjs --crds DIR --self-test FIXTURES_DIR
+//   node validate.mjs --crds DIR [--sources ROOT] [--external-secrets FILE] SET.yaml...
+//   node validate.mjs --crds DIR [--sources ROOT] --self-test FIXTURES_DIR
 //
 // Each SET.yaml is one rendered overlay (`kubectl kustomize ...`); checks that look across
 // objects (a Secret's value in a ConfigMap, references to Secrets) stay inside one set.
@@ -36,6 +36,11 @@
 //   [drain]               a preStop hook and an explicit terminationGracePeriodSeconds
 //   [topology-spread]     pods declare topology spread constraints
 //   [schema]              the schema checks above
+//   [metrics]             (--sources ROOT) every PrometheusRule expression and every Grafana dashboard
+//                         query (ConfigMaps labelled grafana_dashboard, valid JSON) names only metrics
+//                         that exist: those the services' meters export (read from ROOT/*/src/main/java),
+//                         Kafka consumer metrics where a service binds KafkaClientMetrics, and the few
+//                         kube-state-metrics series listed in OTHER_EXPORTERS
 //   [sluice]              (--sluice) Sluice's topics exist with RF 3, min.insync.replicas 2, retention and
 //                         max.message.bytes = the broker's message.max.bytes = 12582912; KEDA reads
 //                         delivery's consumer group and real topics; at least 3 brokers; every
@@ -495,6 +500,131 @@ function checkSluice(objects, complete) {
   return failures;
 }
 
+// ---------------------------------------------------------------- metrics named by alerts and dashboards
+
+// Series of other exporters that the rules may use, by where they come from.
+const OTHER_EXPORTERS = [
+  "up", // Prometheus, per scrape target
+  "kube_pod_status_ready", // kube-state-metrics
+  "kube_deployment_status_replicas_available",
+  "kube_deployment_spec_replicas",
+];
+// Micrometer's KafkaClientMetrics on a consumer: Kafka's fetch-manager metrics, per partition once
+// the consumer owns partitions (seen at /q/metrics of delivery-service against a broker).
+const KAFKA_CONSUMER_METRICS = [
+  "kafka_consumer_fetch_manager_records_lag",
+  "kafka_consumer_fetch_manager_records_lag_max",
+  "kafka_consumer_fetch_manager_records_lead_min",
+  "kafka_consumer_fetch_manager_records_consumed_total",
+];
+
+function javaFiles(dir, out = []) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) javaFiles(p, out);
+    else if (e.name.endsWith(".java")) out.push(p);
+  }
+  return out;
+}
+
+// The Prometheus series the services' Micrometer meters become: dots to underscores; counters get
+// _total, timers _seconds_count/_sum/_max (and _bucket with a histogram), summaries the same with
+// their base unit, gauges their name.
+function exportedMetrics(root) {
+  const names = new Set(OTHER_EXPORTERS);
+  const services = fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, "src/main/java")));
+  const enumText = fs.readFileSync(path.join(root, "queue-schema/src/main/java/io/sluice/schema/EventType.java"), "utf8");
+  const constants = enumText.slice(enumText.indexOf("{", enumText.indexOf("enum EventType")) + 1);
+  const eventTypes = constants.slice(0, constants.indexOf(";")).split(",").map((t) => t.trim().toLowerCase()).filter(Boolean);
+  if (eventTypes.length === 0) throw new Error("cannot read the constants of EventType");
+  for (const service of services) {
+    for (const file of javaFiles(path.join(root, service, "src/main/java"))) {
+      const text = fs.readFileSync(file, "utf8");
+      if (text.includes("new KafkaClientMetrics(")) KAFKA_CONSUMER_METRICS.forEach((n) => names.add(n));
+      for (const m of text.matchAll(/registry\.gauge\(\s*"([^"]+)"/g)) names.add(m[1].replaceAll(".", "_"));
+      for (const m of text.matchAll(/(Counter|Timer|Gauge|DistributionSummary)\.builder\(\s*"([^"]+)"(\s*\+\s*type\.name\(\))?/g)) {
+        // "sluice.delivery." + type.name().toLowerCase(): one counter per EventType.
+        const bases = m[3] ? eventTypes.map((t) => m[2] + t) : [m[2]];
+        const chain = text.slice(m.index, text.indexOf("register(", m.index));
+        const histogram = chain.includes("publishPercentileHistogram");
+        for (const base of bases.map((b) => b.replaceAll(".", "_"))) {
+          if (m[1] === "Counter") names.add(`${base}_total`);
+          else if (m[1] === "Gauge") names.add(base);
+          else {
+            const unit = m[1] === "Timer" ? "seconds" : chain.match(/baseUnit\("([^"]+)"\)/)?.[1];
+            const stem = unit && !base.endsWith(`_${unit}`) ? `${base}_${unit}` : base;
+            for (const suffix of ["count", "sum", "max", ...(histogram ? ["bucket"] : [])]) names.add(`${stem}_${suffix}`);
+          }
+        }
+      }
+    }
+  }
+  return names;
+}
+
+const PROMQL_WORDS = new Set(["and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left", "group_right", "inf", "nan"]);
+
+// The metric names a PromQL expression selects (a small lexer, enough for rules and dashboards:
+// strings, label matchers, ranges and grouping clauses are removed; an identifier before "(" is a
+// function).
+function promqlMetrics(expr) {
+  const text = String(expr)
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, " ")
+    .replace(/\{[^}]*\}/g, " ")
+    .replace(/\[[^\]]*\]/g, " ")
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, " ")
+    .replace(/(^|[^A-Za-z0-9_:])\d+(\.\d+)?(e[+-]?\d+)?/gi, "$1 ");
+  const names = [];
+  for (const m of text.matchAll(/([A-Za-z_:][A-Za-z0-9_:]*)(\s*\()?/g)) {
+    if (!m[2] && !PROMQL_WORDS.has(m[1].toLowerCase())) names.push(m[1]);
+  }
+  return names;
+}
+
+function dashboardQueries(dashboard) {
+  const out = [];
+  const visit = (panels) => {
+    for (const p of panels ?? []) {
+      for (const t of p.targets ?? []) out.push({ panel: p.title, expr: t.expr });
+      visit(p.panels);
+    }
+  };
+  visit(dashboard.panels);
+  return out;
+}
+
+function checkMetrics(objects, exported) {
+  const failures = [];
+  const fail = (obj, msg) => failures.push({ obj: `${obj.kind}/${obj.metadata?.name}`, rule: "metrics", msg });
+  const judge = (obj, where, expr) => {
+    const names = promqlMetrics(expr);
+    if (names.length === 0) fail(obj, `${where}: names no metric (${expr})`);
+    for (const n of names) if (!exported.has(n)) fail(obj, `${where}: ${n} is not a metric the services or the listed exporters export`);
+  };
+  for (const obj of objects) {
+    if (obj.kind === "PrometheusRule") {
+      for (const g of obj.spec?.groups ?? []) {
+        for (const r of g.rules ?? []) judge(obj, `${g.name}/${r.alert ?? r.record}`, r.expr);
+      }
+    }
+    if (obj.kind === "ConfigMap" && obj.metadata?.labels?.grafana_dashboard !== undefined) {
+      for (const [key, text] of Object.entries(obj.data ?? {})) {
+        let dashboard;
+        try {
+          dashboard = JSON.parse(text);
+        } catch (e) {
+          fail(obj, `${key} is not valid JSON: ${e.message}`);
+          continue;
+        }
+        const queries = dashboardQueries(dashboard);
+        if (queries.length === 0) fail(obj, `${key} has no panel with a query`);
+        for (const q of queries) judge(obj, `${key} panel "${q.panel}"`, q.expr);
+      }
+    }
+  }
+  return failures;
+}
+
 // ---------------------------------------------------------------- driver
 
 function readSet(file) {
@@ -522,14 +652,18 @@ function unknownFields(unknown, files) {
   return out;
 }
 
-async function validateSet(objects, crdValidators, externalSecrets, sluice = false, unknown = []) {
+async function validateSet(objects, crdValidators, externalSecrets, sluice = false, unknown = [], exported = null) {
   const failures = unknown.map((u) => ({ obj: u.obj, rule: "schema", msg: `${u.where}: field not defined by the Kubernetes API` }));
   for (const obj of objects) {
     for (const e of await schemaErrors(obj, crdValidators)) {
       failures.push({ obj: `${obj.kind}/${obj.metadata?.name}`, rule: "schema", msg: e });
     }
   }
-  return failures.concat(checkPolicy(objects, externalSecrets), sluice ? checkSluice(objects, sluice === "complete") : []);
+  return failures.concat(
+    checkPolicy(objects, externalSecrets),
+    sluice ? checkSluice(objects, sluice === "complete") : [],
+    exported ? checkMetrics(objects, exported) : [],
+  );
 }
 
 function readList(file) {
@@ -538,17 +672,19 @@ function readList(file) {
 }
 
 async function main(argv) {
-  const args = { sets: [], external: null, crds: null, selfTest: null, sluice: false, unknown: null };
+  const args = { sets: [], external: null, crds: null, selfTest: null, sluice: false, unknown: null, sources: null };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--crds") args.crds = argv[++i];
     else if (argv[i] === "--external-secrets") args.external = argv[++i];
     else if (argv[i] === "--self-test") args.selfTest = argv[++i];
     else if (argv[i] === "--sluice") args.sluice = true;
     else if (argv[i] === "--unknown-fields") args.unknown = { java: argv[++i], classpath: argv[++i] };
+    else if (argv[i] === "--sources") args.sources = argv[++i];
     else args.sets.push(argv[i]);
   }
   if (!args.crds) throw new Error("--crds DIR is required (Strimzi CRDs; validate.sh generates them)");
   const crdValidators = loadCrdValidators(args.crds);
+  const exported = args.sources ? exportedMetrics(args.sources) : null;
 
   if (args.selfTest) {
     // Good fixtures must pass; each bad fixture must fail with exactly the rules its
@@ -565,7 +701,7 @@ async function main(argv) {
         const text = fs.readFileSync(file, "utf8");
         const expect = new Set((text.match(/^# expect: (.*)$/m)?.[1] ?? "").split(/[ ,]+/).filter(Boolean));
         if (kind === "bad" && expect.size === 0) throw new Error(`${file} has no "# expect: <rule>" line`);
-        const failures = await validateSet(readSet(file), crdValidators, readList(file.replace(/\.yaml$/, ".external")), /^sluice-/.test(f), unknown.get(file));
+        const failures = await validateSet(readSet(file), crdValidators, readList(file.replace(/\.yaml$/, ".external")), /^sluice-/.test(f), unknown.get(file), exported);
         const got = new Set(failures.map((x) => x.rule));
         const ok = got.size === expect.size && [...expect].every((r) => got.has(r));
         if (ok) {
@@ -587,7 +723,7 @@ async function main(argv) {
   let total = 0;
   for (const set of args.sets) {
     const objects = readSet(set);
-    const failures = await validateSet(objects, crdValidators, external, args.sluice && "complete", unknown.get(set));
+    const failures = await validateSet(objects, crdValidators, external, args.sluice && "complete", unknown.get(set), exported);
     total += failures.length;
     for (const x of failures) console.log(`FAIL ${path.basename(set)} ${x.obj}: [${x.rule}] ${x.msg}`);
     console.log(`${path.basename(set)}: ${objects.length} objects, ${failures.length} problems`);
