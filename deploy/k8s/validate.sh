@@ -16,6 +16,7 @@
 # 5. Runs the policy self-test: every fixture in validate/fixtures/bad must be rejected by exactly
 #    the rule it names, every fixture in validate/fixtures/good accepted, so the checks are shown
 #    to be able to fail.
+# 6. With promtool installed: checks the alert rules and runs their unit tests.
 #
 # Needs: kubectl (with its built-in kustomize), node and npm, a JDK (JAVA_HOME, or
 # /usr/lib/jvm/temurin-25-jdk-amd64), and the npm registry and Maven Central the first time.
@@ -116,6 +117,25 @@ if node "$validate/validate.mjs" --crds "$crds" --sources "$root" "${unknown_fie
 else
   failed=$((failed + 1))
   log "policy self-test FAILED"
+fi
+
+# 6. The alerts: PromQL and templates (promtool check rules) and their unit tests (promtool test
+#    rules, components/monitoring/alerts.test.yaml). promtool is optional; without it this step is
+#    skipped and says so.
+if command -v promtool > /dev/null; then
+  rules="$here/components/monitoring/prometheusrule.yaml"
+  mkdir -p "$out/alerts"
+  node "$validate/rule-groups.mjs" "$rules" > "$out/alerts/full.yaml"
+  node "$validate/rule-groups.mjs" --no-annotations "$rules" > "$out/alerts/rules.yaml"
+  cp "$here/components/monitoring/alerts.test.yaml" "$out/alerts/"
+  if promtool check rules "$out/alerts/full.yaml" && (cd "$out/alerts" && promtool test rules alerts.test.yaml); then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    log "alert rules FAILED"
+  fi
+else
+  log "promtool not installed: alert rule checks and unit tests skipped (apt-get install prometheus)"
 fi
 
 log "overlays ${overlays[*]}, policy self-test; $(( $(date +%s) - start )) s"
