@@ -6,7 +6,7 @@
 #   deploy/test.sh [extra maven arguments]
 #
 # As root it installs the missing peers with apt (postfix for smtp-sink/smtp-source, swaks,
-# dnsmasq-base, bind9-dnsutils, python3, npm, and PostgreSQL when nothing listens on
+# dnsmasq-base, bind9-dnsutils, python3, npm, prometheus for promtool, and PostgreSQL when nothing listens on
 # 127.0.0.1:5432), and nodemailer from the npm registry. As another user it checks for the apt
 # packages and says what to install.
 #
@@ -34,6 +34,8 @@ install_peers() {
   command -v curl > /dev/null || missing+=(curl)
   command -v python3 > /dev/null || missing+=(python3)
   command -v npm > /dev/null || missing+=(npm)
+  # promtool checks the alert rules and runs their unit tests in deploy/k8s/validate.sh.
+  command -v promtool > /dev/null || missing+=(prometheus)
   postgres_up || command -v pg_ctlcluster > /dev/null || missing+=(postgresql)
   if [[ ${#missing[@]} -eq 0 ]]; then
     return
