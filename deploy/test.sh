@@ -6,9 +6,10 @@
 #   deploy/test.sh [extra maven arguments]
 #
 # As root it installs the missing peers with apt (postfix for smtp-sink/smtp-source, swaks,
-# dnsmasq-base, bind9-dnsutils, python3, npm, prometheus for promtool, and PostgreSQL when nothing listens on
-# 127.0.0.1:5432), and nodemailer from the npm registry. As another user it checks for the apt
-# packages and says what to install.
+# dnsmasq-base, bind9-dnsutils, python3, npm, prometheus for promtool, debootstrap for the image
+# base, and PostgreSQL when nothing listens on 127.0.0.1:5432), and nodemailer from the npm
+# registry. As another user it checks for the apt packages and says what to install, and skips the
+# image check (deploy/images/check.sh needs root).
 #
 # Environment (all optional):
 #   TEST_KAFKA_PORT   port of the broker the service tests use (default 19092); the system tests
@@ -36,6 +37,8 @@ install_peers() {
   command -v npm > /dev/null || missing+=(npm)
   # promtool checks the alert rules and runs their unit tests in deploy/k8s/validate.sh.
   command -v promtool > /dev/null || missing+=(prometheus)
+  # deploy/images/check.sh builds the images' Java base from Debian's mirror.
+  if [[ $(id -u) -eq 0 ]]; then command -v debootstrap > /dev/null || missing+=(debootstrap); fi
   postgres_up || command -v pg_ctlcluster > /dev/null || missing+=(postgresql)
   if [[ ${#missing[@]} -eq 0 ]]; then
     return
@@ -88,6 +91,14 @@ trap '"$here/local/kafka.sh" stop' EXIT
 export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
 
 ./mvnw -B -ntp verify "$@"
+
+# The service images, built without Docker (jib:buildTar) and checked: OCI layout, version tag,
+# uid 10001, no secrets, and the Java runtime and ingress-service really run from them.
+if [[ $(id -u) -eq 0 ]]; then
+  "$here/images/check.sh"
+else
+  log "WARNING: not root: the images were NOT built and checked (deploy/images/check.sh needs root)"
+fi
 
 # The Kubernetes manifests: render every overlay, validate against the API and operator schemas,
 # and run the policy checks (deploy/k8s/validate.sh installs its pinned npm packages itself).
