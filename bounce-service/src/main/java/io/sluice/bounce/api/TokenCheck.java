@@ -15,7 +15,7 @@ public class TokenCheck {
   @Inject BounceConfig config;
 
   void onStart(@Observes StartupEvent ignored) {
-    if (config.api().token().filter(t -> !t.isBlank()).isEmpty()) {
+    if (ApiTokens.of(config.api().token(), config.api().nextToken()).isEmpty()) {
       LOG.warn("sluice.bounce.api.token is not set: the tracking API under /api refuses every request with 401. "
           + "Events are still consumed and DSNs still sent. Set the token (env SLUICE_BOUNCE_API_TOKEN) to use the API.");
     }

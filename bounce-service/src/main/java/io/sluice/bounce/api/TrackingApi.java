@@ -16,5 +16,6 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
     security = @SecurityRequirement(name = "bearer"),
     components = @Components(securitySchemes = @SecurityScheme(securitySchemeName = "bearer",
         type = SecuritySchemeType.HTTP, scheme = "bearer",
-        description = "The static token configured in sluice.bounce.api.token")))
+        description = "The static token configured in sluice.bounce.api.token, or during a rotation "
+            + "the one in sluice.bounce.api.next-token")))
 public class TrackingApi extends Application {}

@@ -82,6 +82,12 @@ public interface BounceConfig {
      */
     Optional<String> token();
 
+    /**
+     * A second token accepted alongside {@link #token()} while API clients move to a new one (see the
+     * rotation steps in docs/operations.md). Unset outside a rotation.
+     */
+    Optional<String> nextToken();
+
     /** Largest page size a list endpoint returns. */
     @WithDefault("500")
     int maxPageSize();
