@@ -94,8 +94,10 @@ export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
 
 # The service images, built without Docker (jib:buildTar) and checked: OCI layout, version tag,
 # uid 10001, no secrets, and the Java runtime and ingress-service really run from them.
+# Without extra Maven arguments the build above has just made every service's target/quarkus-app:
+# the images package it rather than running quarkus:build again.
 if [[ $(id -u) -eq 0 ]]; then
-  "$here/images/check.sh"
+  SLUICE_IMAGE_REUSE_APP=$(( $# == 0 )) "$here/images/check.sh"
 else
   log "WARNING: not root: the images were NOT built and checked (deploy/images/check.sh needs root)"
 fi

@@ -20,6 +20,9 @@
 # and Debian's apt mirror. Environment (all optional):
 #   SLUICE_IMAGE_CHECK_WORK   scratch directory   (default deploy/images/target/check)
 #   SLUICE_IMAGE_START_WAIT   seconds ingress may take to answer /q/health/live (default 180)
+#   SLUICE_IMAGE_REUSE_APP    1: package the services' target/quarkus-app as built by a Maven run
+#                             that has just ended (deploy/test.sh), instead of running quarkus:build
+#                             again (-Dquarkus.build.skip); saves most of the image build time
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -65,7 +68,14 @@ step "the base"
 
 # --- 2. image tarballs --------------------------------------------------------------------------
 log "building the images of ${SERVICES[*]} ($version)"
-./mvnw -B -ntp -q -Pimages -pl "$(IFS=,; echo "${SERVICES[*]}")" -am verify -DskipTests \
+reuse=()
+if [[ ${SLUICE_IMAGE_REUSE_APP:-0} == 1 ]]; then
+  for service in "${SERVICES[@]}"; do
+    [[ -f $service/target/quarkus-app/quarkus-run.jar ]] || die "SLUICE_IMAGE_REUSE_APP=1 but $service/target/quarkus-app is missing"
+  done
+  reuse=(-Dquarkus.build.skip=true)
+fi
+./mvnw -B -ntp -q -Pimages -pl "$(IFS=,; echo "${SERVICES[*]}")" -am verify -DskipTests "${reuse[@]}" \
   || die "the image build (mvnw -Pimages) failed"
 step "the image build"
 
