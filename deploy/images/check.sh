@@ -153,4 +153,8 @@ done
 python3 -c 'import json, sys; sys.exit(json.loads(sys.argv[1])["status"] != "UP")' "$live" \
   || die "ingress-service /q/health/live is not UP: $live"
 log "ingress-service from its image answered /q/health/live UP after $(( SECONDS - started ))s"
+stop_service
+trap - EXIT
+# The unpacked images take about 450 MB; they are kept only when a check failed.
+rm -rf "${SERVICES[@]/#/$WORK/}"
 log "ok: ${SERVICES[*]} images ($version) pass"
