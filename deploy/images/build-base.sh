@@ -15,8 +15,9 @@
 #   SOURCE_DATE_EPOCH     timestamp of every file and of the image (default: last commit time)
 #
 # Needs root (debootstrap chroots to configure packages) and `apt-get install debootstrap`.
-# This is not part of CI; docs/kubernetes.md says when and how to run it. For real builds a
-# registry base image can be used instead (-Dsluice.image.base=...).
+# deploy/images/check.sh (run by deploy/test.sh) calls it when the base is missing or stale;
+# docs/kubernetes.md says how to run it by hand. For real builds a registry base image can be used
+# instead (-Dsluice.image.base=...).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
