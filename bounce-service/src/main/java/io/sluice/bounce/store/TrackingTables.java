@@ -71,94 +71,88 @@ final class TrackingTables {
 
   /** @return for each row, whether it was new (false: the event was already stored) */
   boolean[] insertEvents(List<DeliveryEventRow> rows) throws SQLException {
-    if (rows.isEmpty()) {
-      return new boolean[0];
-    }
-    try (PreparedStatement ps = connection.prepareStatement(
+    return inserted("delivery_event", batch(
         "INSERT INTO delivery_event (queue_id, recipient, event_type, attempt, occurred_at, remote_mta, reply_code,"
             + " reply_enhanced, reply_text, failures_in_attempt, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            + " ON CONFLICT DO NOTHING")) {
-      for (DeliveryEventRow r : rows) {
-        ps.setString(1, r.queueId);
-        ps.setString(2, r.recipient);
-        ps.setString(3, r.eventType);
-        ps.setInt(4, r.attempt);
-        setInstant(ps, 5, r.occurredAt);
-        ps.setString(6, r.remoteMta);
-        setInteger(ps, 7, r.replyCode);
-        ps.setString(8, r.replyEnhanced);
-        ps.setString(9, r.replyText);
-        ps.setInt(10, r.failuresInAttempt);
-        setInstant(ps, 11, r.recordedAt);
-        ps.addBatch();
-      }
-      return inserted(ps.executeBatch(), "delivery_event");
-    }
+            + " ON CONFLICT DO NOTHING",
+        rows, (ps, r) -> {
+          ps.setString(1, r.queueId);
+          ps.setString(2, r.recipient);
+          ps.setString(3, r.eventType);
+          ps.setInt(4, r.attempt);
+          setInstant(ps, 5, r.occurredAt);
+          ps.setString(6, r.remoteMta);
+          setInteger(ps, 7, r.replyCode);
+          ps.setString(8, r.replyEnhanced);
+          ps.setString(9, r.replyText);
+          ps.setInt(10, r.failuresInAttempt);
+          setInstant(ps, 11, r.recordedAt);
+        }));
   }
 
   /** Messages already stored (a summary comes with several events) are left as they are. */
   void insertMessages(Collection<TrackedMessage> messages) throws SQLException {
-    if (messages.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement ps = connection.prepareStatement(
-        "INSERT INTO tracked_message (queue_id, sender, message_id, size_bytes, received_at, client_address, envid,"
-            + " ret, headers, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-      for (TrackedMessage m : messages) {
-        ps.setString(1, m.queueId);
-        ps.setString(2, m.sender);
-        ps.setString(3, m.messageId);
-        ps.setLong(4, m.sizeBytes);
-        setInstant(ps, 5, m.receivedAt);
-        ps.setString(6, m.clientAddress);
-        ps.setString(7, m.envid);
-        ps.setString(8, m.ret);
-        ps.setBytes(9, m.headers);
-        setInstant(ps, 10, m.recordedAt);
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
+    batch("INSERT INTO tracked_message (queue_id, sender, message_id, size_bytes, received_at, client_address, envid,"
+            + " ret, headers, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        messages, (ps, m) -> {
+          ps.setString(1, m.queueId);
+          ps.setString(2, m.sender);
+          ps.setString(3, m.messageId);
+          ps.setLong(4, m.sizeBytes);
+          setInstant(ps, 5, m.receivedAt);
+          ps.setString(6, m.clientAddress);
+          ps.setString(7, m.envid);
+          ps.setString(8, m.ret);
+          ps.setBytes(9, m.headers);
+          setInstant(ps, 10, m.recordedAt);
+        });
   }
 
   /** @return for each outcome, whether it was new (false: the recipient already has one) */
   boolean[] insertOutcomes(List<RecipientOutcome> outcomes) throws SQLException {
-    if (outcomes.isEmpty()) {
-      return new boolean[0];
-    }
-    try (PreparedStatement ps = connection.prepareStatement(
+    return inserted("recipient_outcome", batch(
         "INSERT INTO recipient_outcome (orcpt, notify, status, attempt, reply_code, reply_enhanced, reply_text,"
             + " remote_mta, first_event_at, last_event_at, queue_id, recipient, rcpt_domain)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-      for (RecipientOutcome o : outcomes) {
-        bindOutcome(ps, o);
-        ps.setString(11, o.queueId);
-        ps.setString(12, o.recipient);
-        ps.setString(13, o.domain);
-        ps.addBatch();
-      }
-      return inserted(ps.executeBatch(), "recipient_outcome");
-    }
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        outcomes, (ps, o) -> {
+          bindOutcome(ps, o);
+          ps.setString(11, o.queueId);
+          ps.setString(12, o.recipient);
+          ps.setString(13, o.domain);
+        }));
   }
 
   /** Writes back outcomes read with {@link #outcomes}, by id. */
   void updateOutcomes(List<RecipientOutcome> outcomes) throws SQLException {
-    if (outcomes.isEmpty()) {
-      return;
+    batch("UPDATE recipient_outcome SET orcpt = ?, notify = ?, status = ?, attempt = ?, reply_code = ?,"
+            + " reply_enhanced = ?, reply_text = ?, remote_mta = ?, first_event_at = ?, last_event_at = ? WHERE id = ?",
+        outcomes, (ps, o) -> {
+          bindOutcome(ps, o);
+          ps.setLong(11, o.id);
+        });
+  }
+
+  /** Binds one item's parameters. */
+  @FunctionalInterface
+  private interface Binder<T> {
+    void bind(PreparedStatement ps, T item) throws SQLException;
+  }
+
+  /** {@code sql} once per item, as one JDBC batch; returns the per-item update counts. */
+  private <T> int[] batch(String sql, Collection<T> items, Binder<T> binder) throws SQLException {
+    if (items.isEmpty()) {
+      return new int[0];
     }
-    try (PreparedStatement ps = connection.prepareStatement(
-        "UPDATE recipient_outcome SET orcpt = ?, notify = ?, status = ?, attempt = ?, reply_code = ?,"
-            + " reply_enhanced = ?, reply_text = ?, remote_mta = ?, first_event_at = ?, last_event_at = ? WHERE id = ?")) {
-      for (RecipientOutcome o : outcomes) {
-        bindOutcome(ps, o);
-        ps.setLong(11, o.id);
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      for (T item : items) {
+        binder.bind(ps, item);
         ps.addBatch();
       }
-      ps.executeBatch();
+      return ps.executeBatch();
     }
   }
 
-  private static boolean[] inserted(int[] counts, String table) {
+  private static boolean[] inserted(String table, int[] counts) {
     boolean[] out = new boolean[counts.length];
     for (int i = 0; i < counts.length; i++) {
       if (counts[i] != 0 && counts[i] != 1) {
@@ -194,7 +188,7 @@ final class TrackingTables {
 
   /**
    * The queue ids as one array parameter: {@code = ANY (?)} is planned as an index lookup even on
-   * tables whose statistics are stale or missing, where a long IN list is not.
+   * tables whose statistics are stale or missing (a long IN list there became a sequential scan).
    */
   private Array ids(Collection<String> queueIds) throws SQLException {
     return connection.createArrayOf("varchar", queueIds.toArray());
