@@ -11,6 +11,7 @@ import io.sluice.bounce.consume.EventConsumer;
 import io.sluice.bounce.store.BounceReport;
 import io.sluice.bounce.store.DeliveryEventRow;
 import io.sluice.bounce.store.RecipientOutcome;
+import io.sluice.bounce.store.TrackedMessage;
 import io.sluice.schema.AvroCodec;
 import io.sluice.schema.DeliveryEvent;
 import io.sluice.schema.EventType;
@@ -146,6 +147,16 @@ class BounceFlowTest {
       kafka.awaitCommitted(group, sent, WAIT);
       assertThat(BounceReport.<BounceReport>list("queueId", queueId))
           .singleElement().satisfies(r -> assertThat(r.dsnQueueId).isEqualTo(dsn.queueId()));
+      // The DSN is tracked like any other message: null sender, one recipient (the original sender).
+      TrackedMessage ownSubmission = TrackedMessage.findById(dsn.queueId());
+      assertThat(ownSubmission).isNotNull();
+      assertThat(ownSubmission.sender).isEmpty();
+      assertThat(RecipientOutcome.<RecipientOutcome>list("queueId", dsn.queueId()))
+          .singleElement().satisfies(o -> {
+            assertThat(o.recipient).isEqualTo(sender);
+            assertThat(o.status).isEqualTo("RECEIVED");
+          });
+      assertThat(DeliveryEventRow.count("queueId", dsn.queueId())).isEqualTo(1);
 
       // Replay the whole stream: no new rows, no second DSN.
       List<RecordMetadata> replayed = new ArrayList<>();

@@ -6,7 +6,6 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
@@ -18,8 +17,8 @@ import java.time.Instant;
 @Table(name = "delivery_event")
 public class DeliveryEventRow extends PanacheEntityBase {
   @Id
-  @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "delivery_event_seq")
-  @SequenceGenerator(name = "delivery_event_seq", sequenceName = "delivery_event_seq", allocationSize = 50)
+  // The column default (nextval of delivery_event_seq, V3) assigns it: EventStore writes rows in JDBC batches.
+  @GeneratedValue(strategy = GenerationType.IDENTITY)
   public Long id;
 
   @Column(name = "queue_id", nullable = false, length = 26)

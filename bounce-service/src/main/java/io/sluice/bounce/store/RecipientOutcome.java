@@ -6,7 +6,6 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
@@ -15,8 +14,8 @@ import java.time.Instant;
 @Table(name = "recipient_outcome")
 public class RecipientOutcome extends PanacheEntityBase {
   @Id
-  @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "recipient_outcome_seq")
-  @SequenceGenerator(name = "recipient_outcome_seq", sequenceName = "recipient_outcome_seq", allocationSize = 50)
+  // The column default (nextval of recipient_outcome_seq, V3) assigns it: EventStore writes rows in JDBC batches.
+  @GeneratedValue(strategy = GenerationType.IDENTITY)
   public Long id;
 
   @Column(name = "queue_id", nullable = false, length = 26)

@@ -1,0 +1,217 @@
+package io.sluice.bounce.store;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Plain JDBC on the transaction's connection for the three tables that every event touches
+ * (delivery_event, recipient_outcome, tracked_message): one JDBC batch per table and poll batch, which
+ * the driver pipelines in one round trip. Hibernate entities would cost a persistence-context entry
+ * and a dirty check per row at every flush, and the report queries that follow a batch flush often.
+ *
+ * <p>Inserts are {@code ON CONFLICT DO NOTHING}; their per-row counts (1 new, 0 already there) are
+ * what makes consumption idempotent. They are exact only while the PostgreSQL driver does not
+ * rewrite batches into multi-row INSERTs ({@code reWriteBatchedInserts}, off by default), so a count
+ * that is neither 0 nor 1 stops the batch. Ids come from the column defaults (V3 migration). The SQL
+ * is the subset PostgreSQL and H2 (local mode) share.
+ */
+final class TrackingTables {
+  private final Connection connection;
+
+  TrackingTables(Connection connection) {
+    this.connection = connection;
+  }
+
+  /**
+   * The stored outcomes of these messages by {@link #outcomeKey}, as detached values (not managed by
+   * Hibernate, so a later query in the same transaction never returns a stale copy).
+   */
+  Map<String, RecipientOutcome> outcomes(Collection<String> queueIds) throws SQLException {
+    Map<String, RecipientOutcome> out = new HashMap<>();
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT id, queue_id, recipient, rcpt_domain, orcpt, notify, status, attempt, reply_code, reply_enhanced,"
+            + " reply_text, remote_mta, first_event_at, last_event_at FROM recipient_outcome WHERE queue_id = ANY (?)")) {
+      ps.setArray(1, ids(queueIds));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          RecipientOutcome o = new RecipientOutcome();
+          o.id = rs.getLong(1);
+          o.queueId = rs.getString(2);
+          o.recipient = rs.getString(3);
+          o.domain = rs.getString(4);
+          o.orcpt = rs.getString(5);
+          o.notify = rs.getString(6);
+          o.status = rs.getString(7);
+          o.attempt = rs.getInt(8);
+          int code = rs.getInt(9);
+          o.replyCode = rs.wasNull() ? null : code;
+          o.replyEnhanced = rs.getString(10);
+          o.replyText = rs.getString(11);
+          o.remoteMta = rs.getString(12);
+          o.firstEventAt = instant(rs, 13);
+          o.lastEventAt = instant(rs, 14);
+          out.put(outcomeKey(o.queueId, o.recipient), o);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** @return for each row, whether it was new (false: the event was already stored) */
+  boolean[] insertEvents(List<DeliveryEventRow> rows) throws SQLException {
+    return inserted("delivery_event", batch(
+        "INSERT INTO delivery_event (queue_id, recipient, event_type, attempt, occurred_at, remote_mta, reply_code,"
+            + " reply_enhanced, reply_text, failures_in_attempt, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT DO NOTHING",
+        rows, (ps, r) -> {
+          ps.setString(1, r.queueId);
+          ps.setString(2, r.recipient);
+          ps.setString(3, r.eventType);
+          ps.setInt(4, r.attempt);
+          setInstant(ps, 5, r.occurredAt);
+          ps.setString(6, r.remoteMta);
+          setInteger(ps, 7, r.replyCode);
+          ps.setString(8, r.replyEnhanced);
+          ps.setString(9, r.replyText);
+          ps.setInt(10, r.failuresInAttempt);
+          setInstant(ps, 11, r.recordedAt);
+        }));
+  }
+
+  /** Messages already stored (a summary comes with several events) are left as they are. */
+  void insertMessages(Collection<TrackedMessage> messages) throws SQLException {
+    batch("INSERT INTO tracked_message (queue_id, sender, message_id, size_bytes, received_at, client_address, envid,"
+            + " ret, headers, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        messages, (ps, m) -> {
+          ps.setString(1, m.queueId);
+          ps.setString(2, m.sender);
+          ps.setString(3, m.messageId);
+          ps.setLong(4, m.sizeBytes);
+          setInstant(ps, 5, m.receivedAt);
+          ps.setString(6, m.clientAddress);
+          ps.setString(7, m.envid);
+          ps.setString(8, m.ret);
+          ps.setBytes(9, m.headers);
+          setInstant(ps, 10, m.recordedAt);
+        });
+  }
+
+  /** @return for each outcome, whether it was new (false: the recipient already has one) */
+  boolean[] insertOutcomes(List<RecipientOutcome> outcomes) throws SQLException {
+    return inserted("recipient_outcome", batch(
+        "INSERT INTO recipient_outcome (orcpt, notify, status, attempt, reply_code, reply_enhanced, reply_text,"
+            + " remote_mta, first_event_at, last_event_at, queue_id, recipient, rcpt_domain)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        outcomes, (ps, o) -> {
+          bindOutcome(ps, o);
+          ps.setString(11, o.queueId);
+          ps.setString(12, o.recipient);
+          ps.setString(13, o.domain);
+        }));
+  }
+
+  /** Writes back outcomes read with {@link #outcomes}, by id. */
+  void updateOutcomes(List<RecipientOutcome> outcomes) throws SQLException {
+    batch("UPDATE recipient_outcome SET orcpt = ?, notify = ?, status = ?, attempt = ?, reply_code = ?,"
+            + " reply_enhanced = ?, reply_text = ?, remote_mta = ?, first_event_at = ?, last_event_at = ? WHERE id = ?",
+        outcomes, (ps, o) -> {
+          bindOutcome(ps, o);
+          ps.setLong(11, o.id);
+        });
+  }
+
+  /** Binds one item's parameters. */
+  @FunctionalInterface
+  private interface Binder<T> {
+    void bind(PreparedStatement ps, T item) throws SQLException;
+  }
+
+  /** {@code sql} once per item, as one JDBC batch; returns the per-item update counts. */
+  private <T> int[] batch(String sql, Collection<T> items, Binder<T> binder) throws SQLException {
+    if (items.isEmpty()) {
+      return new int[0];
+    }
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      for (T item : items) {
+        binder.bind(ps, item);
+        ps.addBatch();
+      }
+      return ps.executeBatch();
+    }
+  }
+
+  private static boolean[] inserted(String table, int[] counts) {
+    boolean[] out = new boolean[counts.length];
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] != 0 && counts[i] != 1) {
+        throw new IllegalStateException("INSERT into " + table + " reported " + counts[i] + " rows instead of 0 or 1;"
+            + " is reWriteBatchedInserts set on the JDBC URL? Idempotent consumption needs exact counts");
+      }
+      out[i] = counts[i] == 1;
+    }
+    return out;
+  }
+
+  /** The ten mutable columns, in the order both statements above list them. */
+  private static void bindOutcome(PreparedStatement ps, RecipientOutcome o) throws SQLException {
+    ps.setString(1, o.orcpt);
+    ps.setString(2, o.notify);
+    ps.setString(3, o.status);
+    ps.setInt(4, o.attempt);
+    setInteger(ps, 5, o.replyCode);
+    ps.setString(6, o.replyEnhanced);
+    ps.setString(7, o.replyText);
+    ps.setString(8, o.remoteMta);
+    setInstant(ps, 9, o.firstEventAt);
+    setInstant(ps, 10, o.lastEventAt);
+  }
+
+  static String eventKey(String queueId, String recipient, String type, int attempt) {
+    return queueId + '\0' + recipient + '\0' + type + '\0' + attempt;
+  }
+
+  static String outcomeKey(String queueId, String recipient) {
+    return queueId + '\0' + recipient;
+  }
+
+  /**
+   * The queue ids as one array parameter: {@code = ANY (?)} is planned as an index lookup even on
+   * tables whose statistics are stale or missing (a long IN list there became a sequential scan).
+   */
+  private Array ids(Collection<String> queueIds) throws SQLException {
+    return connection.createArrayOf("varchar", queueIds.toArray());
+  }
+
+  private static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+    } else {
+      ps.setObject(index, OffsetDateTime.ofInstant(value, ZoneOffset.UTC));
+    }
+  }
+
+  private static void setInteger(PreparedStatement ps, int index, Integer value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.INTEGER);
+    } else {
+      ps.setInt(index, value);
+    }
+  }
+
+  private static Instant instant(ResultSet rs, int index) throws SQLException {
+    OffsetDateTime t = rs.getObject(index, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+}
