@@ -33,7 +33,10 @@ public final class AvroCodec<T> {
     this.encoder = new BinaryMessageEncoder<>(GenericData.get(), current);
     this.decoder = new BinaryMessageDecoder<>(GenericData.get(), current);
     for (Schemas.Version version : Schemas.VERSIONS) {
-      decoder.addSchema(schemaOf.apply(version));
+      Schema older = schemaOf.apply(version);
+      if (older != null) { // null: the type did not exist yet in that version
+        decoder.addSchema(older);
+      }
     }
     this.toAvro = toAvro;
     this.fromAvro = fromAvro;
@@ -48,6 +51,12 @@ public final class AvroCodec<T> {
   public static AvroCodec<DeliveryEvent> deliveryEvents() {
     return new AvroCodec<>(
         Schemas.Version::deliveryEvent, AvroMapping::toAvro, AvroMapping::deliveryEvent);
+  }
+
+  /** For the compacted sluice.suppressions; a tombstone (null value) is not a record and not decoded here. */
+  public static AvroCodec<SuppressionEntry> suppressionEntries() {
+    return new AvroCodec<>(
+        Schemas.Version::suppressionEntry, AvroMapping::toAvro, AvroMapping::suppressionEntry);
   }
 
   public byte[] encode(T value) {

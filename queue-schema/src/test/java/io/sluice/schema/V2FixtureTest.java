@@ -1,0 +1,80 @@
+package io.sluice.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.avro.SchemaNormalization;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Records written by schema version 2 and committed as binary files must stay readable by every
+ * later version. Never regenerate the fixtures; add new ones for new versions.
+ */
+class V2FixtureTest {
+  static final String SUBMITTED = "fixtures/submitted-message-v2.bin";
+  static final String EVENT = "fixtures/delivery-event-v2.bin";
+  static final String EVENT_WITH_CONTENT = "fixtures/delivery-event-with-content-v2.bin";
+  static final String SUPPRESSION = "fixtures/suppression-entry-v2.bin";
+
+  @Test
+  void v2RecordsStillRead() throws IOException {
+    assertThat(AvroCodec.submittedMessages().decode(read(SUBMITTED))).isEqualTo(Samples.submitted());
+    assertThat(AvroCodec.deliveryEvents().decode(read(EVENT))).isEqualTo(Samples.bounced());
+    assertThat(AvroCodec.suppressionEntries().decode(read(SUPPRESSION))).isEqualTo(Samples.suppression());
+  }
+
+  @Test
+  void v2EventCarriesTheWholeMessage() throws IOException {
+    DeliveryEvent read = AvroCodec.deliveryEvents().decode(read(EVENT_WITH_CONTENT));
+    assertThat(read).isEqualTo(Samples.bouncedWithContent());
+    assertThat(read.message().content()).isEqualTo(Samples.CONTENT);
+  }
+
+  @Test
+  void aV1EventReadsWithoutContent() throws IOException {
+    assertThat(AvroCodec.deliveryEvents().decode(read(V1FixtureTest.EVENT)).message().content()).isNull();
+  }
+
+  @Test
+  void writerFingerprintTellsTheVersionsApart() throws IOException {
+    Schemas.Version v1 = Schemas.VERSIONS.getFirst();
+    Schemas.Version v2 = Schemas.VERSIONS.getLast();
+    // The event schema changed, so v2 event records name a fingerprint of their own ...
+    assertThat(fingerprintIn(read(EVENT))).isEqualTo(fingerprint(v2.deliveryEvent()))
+        .isNotEqualTo(fingerprint(v1.deliveryEvent()));
+    assertThat(fingerprintIn(read(V1FixtureTest.EVENT))).isEqualTo(fingerprint(v1.deliveryEvent()));
+    // ... while SubmittedMessage did not change: v1 services still read what v2 writes.
+    assertThat(fingerprint(v2.submittedMessage())).isEqualTo(fingerprint(v1.submittedMessage()));
+    assertThat(v1.suppressionEntry()).isNull();
+  }
+
+  private static long fingerprint(org.apache.avro.Schema schema) {
+    return SchemaNormalization.parsingFingerprint64(schema);
+  }
+
+  /** Single-object encoding: C3 01, then the writer's fingerprint, little-endian. */
+  private static long fingerprintIn(byte[] record) {
+    assertThat(record[0]).isEqualTo((byte) 0xC3);
+    assertThat(record[1]).isEqualTo((byte) 0x01);
+    return java.nio.ByteBuffer.wrap(record, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+  }
+
+  private static byte[] read(String resource) throws IOException {
+    try (InputStream in = V2FixtureTest.class.getClassLoader().getResourceAsStream(resource)) {
+      assertThat(in).as("fixture " + resource).isNotNull();
+      return in.readAllBytes();
+    }
+  }
+
+  /** Wrote the committed v2 fixtures once. Kept to document how they were made. */
+  public static void main(String[] args) throws IOException {
+    Path dir = Path.of("src/test/resources");
+    Files.write(dir.resolve(SUBMITTED), AvroCodec.submittedMessages().encode(Samples.submitted()));
+    Files.write(dir.resolve(EVENT), AvroCodec.deliveryEvents().encode(Samples.bounced()));
+    Files.write(dir.resolve(EVENT_WITH_CONTENT), AvroCodec.deliveryEvents().encode(Samples.bouncedWithContent()));
+    Files.write(dir.resolve(SUPPRESSION), AvroCodec.suppressionEntries().encode(Samples.suppression()));
+  }
+}
