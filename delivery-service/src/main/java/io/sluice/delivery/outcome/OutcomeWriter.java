@@ -70,9 +70,11 @@ public class OutcomeWriter {
     boolean expire = decision instanceof RetryDecision.Expire;
 
     // Contract 4: one DSN per failed attempt, so each failure event says how many failed with it.
-    int failures = (int) report.outcomes().stream()
-        .filter(o -> o.type() == EventType.BOUNCED || (o.type() == EventType.DEFERRED && expire)).count();
-    MessageSummary summary = failures > 0 ? MessageSummaries.of(m) : null;
+    List<Recipient> failedRecipients = report.outcomes().stream()
+        .filter(o -> o.type() == EventType.BOUNCED || (o.type() == EventType.DEFERRED && expire))
+        .map(RecipientOutcome::recipient).toList();
+    int failures = failedRecipients.size();
+    MessageSummary summary = failures > 0 ? MessageSummaries.forFailures(m, failedRecipients) : null;
 
     List<CompletableFuture<?>> sends = new ArrayList<>();
     for (RecipientOutcome o : report.outcomes()) {
