@@ -37,6 +37,15 @@ public class FailureReports {
 
   @Transactional(Transactional.TxType.MANDATORY)
   public Outcome reportIfComplete(AttemptKey key, Context parent) {
+    return reportIfComplete(key, null, parent);
+  }
+
+  /**
+   * @param originalContent the whole message from the attempt's failure events (RET=FULL), or null;
+   *     each of those events carries it, so the one that completes the attempt has it at hand
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Outcome reportIfComplete(AttemptKey key, byte[] originalContent, Context parent) {
     List<DeliveryEventRow> failures = store.failuresOf(key);
     int expected = failures.stream().mapToInt(f -> f.failuresInAttempt).max().orElse(0);
     if (failures.isEmpty() || failures.size() < expected) {
@@ -77,7 +86,8 @@ public class FailureReports {
           report.skippedReason);
       return new Outcome.Skipped(DsnAction.FAILED, report.skippedReason);
     }
-    var ack = sender.send(report.dsnQueueId, DsnAction.FAILED, message, blocks(notified, outcomes), parent);
+    var ack = sender.send(report.dsnQueueId, DsnAction.FAILED, message, blocks(notified, outcomes), originalContent,
+        parent);
     return new Outcome.Sent(DsnAction.FAILED, report.dsnQueueId, notified.size(), ack);
   }
 
