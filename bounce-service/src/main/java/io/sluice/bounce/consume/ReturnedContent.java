@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The whole messages that failure events of a batch carry for RET=FULL DSNs, by attempt. They are
- * kept only while the batch is handled: the database stores headers, never bodies.
+ * The whole messages that failure events of a batch carry for RET=FULL DSNs, by attempt. Delivery
+ * puts the body on the last failure event of an attempt, the one that completes its report, so it
+ * is in the batch that writes the report. Kept only while the batch is handled: the database
+ * stores headers, never bodies.
  */
 final class ReturnedContent {
   private ReturnedContent() {}

@@ -10,6 +10,7 @@ import io.sluice.bounce.store.TrackedMessage;
 import io.sluice.schema.EventType;
 import io.sluice.schema.Recipient;
 import io.sluice.schema.RemoteReply;
+import io.sluice.schema.Ret;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -41,8 +42,8 @@ public class FailureReports {
   }
 
   /**
-   * @param originalContent the whole message from the attempt's failure events (RET=FULL), or null;
-   *     each of those events carries it, so the one that completes the attempt has it at hand
+   * @param originalContent the whole message for RET=FULL, from the attempt's last failure event
+   *     (the one that completes the report), or null
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public Outcome reportIfComplete(AttemptKey key, byte[] originalContent, Context parent) {
@@ -85,6 +86,11 @@ public class FailureReports {
       LOG.infof("no DSN for %s attempt %d (%d failed): %s", key.queueId(), key.attempt(), failures.size(),
           report.skippedReason);
       return new Outcome.Skipped(DsnAction.FAILED, report.skippedReason);
+    }
+    if (originalContent == null && Ret.FULL.name().equals(message.ret)) {
+      // Only after a replay out of the usual order; the report still goes out, with the headers.
+      LOG.warnf("%s attempt %d asked for RET=FULL but the body was not among the events at hand; the DSN returns "
+          + "the headers only", key.queueId(), key.attempt());
     }
     var ack = sender.send(report.dsnQueueId, DsnAction.FAILED, message, blocks(notified, outcomes), originalContent,
         parent);

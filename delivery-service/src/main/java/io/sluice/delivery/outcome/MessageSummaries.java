@@ -22,9 +22,7 @@ public final class MessageSummaries {
   /**
    * The summary for the failure events of one attempt. RFC 3461 §4.3: RET=FULL asks for the whole
    * message in a "failed" DSN, so only then, and only when a DSN can follow at all (a sender to
-   * send it to, a failed recipient whose NOTIFY asks for it), do the events carry the body. Every
-   * failure event of the attempt carries it, because whichever of them reaches bounce-service last
-   * completes the report.
+   * send it to, a failed recipient whose NOTIFY asks for it), does the summary carry the body.
    */
   public static MessageSummary forFailures(SubmittedMessage m, Collection<Recipient> failed) {
     MessageSummary summary = of(m);

@@ -97,6 +97,9 @@ public class SuppressionFollower {
       } catch (WakeupException e) {
         return; // shutdown
       } catch (RuntimeException e) {
+        if (!running) {
+          return; // interrupted by shutdown
+        }
         // Not a broker outage (the client rides those out) but e.g. an authorisation error. The
         // view keeps what it has; reading resumes where it stopped.
         LOG.errorf(e, "Following %s failed; %s, retrying in %s", Topics.SUPPRESSIONS,

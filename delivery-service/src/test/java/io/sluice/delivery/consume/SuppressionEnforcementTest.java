@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -113,25 +114,32 @@ class SuppressionEnforcementTest {
   }
 
   @Test
-  void aRetFullFailureEventCarriesTheWholeMessageAndOthersDoNot() throws Exception {
+  void onlyTheLastFailureEventOfARetFullAttemptCarriesTheWholeMessage() throws Exception {
     try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS)) {
-      String rejected = "full-" + UUID.randomUUID() + "@" + DeliveryTestResources.REJECT;
       String delivered = "full-" + UUID.randomUUID() + "@" + DeliveryTestResources.ACCEPT;
-      SubmittedMessage m = submit(UUID.randomUUID().toString(), Ret.FULL, rejected, delivered);
+      SubmittedMessage m = submit(UUID.randomUUID().toString(), Ret.FULL,
+          "full-a-" + UUID.randomUUID() + "@" + DeliveryTestResources.REJECT, delivered,
+          "full-b-" + UUID.randomUUID() + "@" + DeliveryTestResources.REJECT);
       SubmittedMessage hdrs = submit(UUID.randomUUID().toString(), Ret.HDRS,
           "hdrs-" + UUID.randomUUID() + "@" + DeliveryTestResources.REJECT);
 
-      List<DeliveryEvent> full = decode(watcher.await(r -> m.queueId().equals(r.key()), 2, WAIT));
+      List<ConsumerRecord<String, byte[]>> full = watcher.await(r -> m.queueId().equals(r.key()), 3, WAIT);
       List<DeliveryEvent> headersOnly = decode(watcher.await(r -> hdrs.queueId().equals(r.key()), 1, WAIT));
 
-      assertThat(full).filteredOn(e -> e.type() == EventType.BOUNCED).singleElement()
-          .satisfies(e -> assertThat(e.message().content()).isEqualTo(m.content()));
-      assertThat(full).filteredOn(e -> e.type() == EventType.DELIVERED).singleElement()
+      List<DeliveryEvent> bounced = decode(full.stream()
+          .sorted(java.util.Comparator.comparingLong(ConsumerRecord::offset)).toList()).stream()
+          .filter(e -> e.type() == EventType.BOUNCED).toList();
+      assertThat(bounced).hasSize(2).allSatisfy(e -> {
+        assertThat(e.failuresInAttempt()).isEqualTo(2);
+        assertThat(e.message().headers()).isNotEmpty();
+      });
+      assertThat(bounced.getFirst().message().content()).as("written before the last failure").isNull();
+      assertThat(bounced.getLast().message().content()).isEqualTo(m.content());
+      assertThat(decode(full)).filteredOn(e -> e.type() == EventType.DELIVERED).singleElement()
           .satisfies(e -> assertThat(e.message()).isNull());
       assertThat(headersOnly).singleElement().satisfies(e -> {
         assertThat(e.type()).isEqualTo(EventType.BOUNCED);
         assertThat(e.message().content()).isNull();
-        assertThat(e.message().headers()).isNotEmpty();
       });
     }
   }
@@ -162,7 +170,7 @@ class SuppressionEnforcementTest {
     return m;
   }
 
-  private List<DeliveryEvent> decode(List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> records) {
+  private List<DeliveryEvent> decode(List<ConsumerRecord<String, byte[]>> records) {
     return records.stream().map(r -> events.decode(r.value())).toList();
   }
 
