@@ -3,7 +3,6 @@ package io.sluice.schema;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.avro.SchemaNormalization;
@@ -63,10 +62,7 @@ class V2FixtureTest {
   }
 
   private static byte[] read(String resource) throws IOException {
-    try (InputStream in = V2FixtureTest.class.getClassLoader().getResourceAsStream(resource)) {
-      assertThat(in).as("fixture " + resource).isNotNull();
-      return in.readAllBytes();
-    }
+    return V1FixtureTest.read(resource);
   }
 
   /** Wrote the committed v2 fixtures once. Kept to document how they were made. */

@@ -27,8 +27,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,28 +41,20 @@ import org.junit.jupiter.api.Test;
 class SuppressionFeedTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final AvroCodec<SuppressionEntry> ENTRIES = AvroCodec.suppressionEntries();
-  private static TestKafka kafka;
+  private TestKafka kafka;
 
   @Inject EventConsumer consumer;
   @Inject SuppressionFeed feed;
 
-  @BeforeAll
-  static void clients() {
-    kafka = new TestKafka();
-  }
-
-  @AfterAll
-  static void closeClients() {
-    kafka.close();
-  }
-
   @BeforeEach
-  void consumerIsReady() throws InterruptedException {
-    Instant deadline = Instant.now().plus(WAIT);
-    while (!consumer.hasAssignment() && Instant.now().isBefore(deadline)) {
-      Thread.sleep(100);
-    }
-    assertThat(consumer.hasAssignment()).as("consumer assigned to sluice.events").isTrue();
+  void setUp() throws InterruptedException {
+    kafka = new TestKafka();
+    TestKafka.awaitAssigned(consumer, WAIT);
+  }
+
+  @AfterEach
+  void tearDown() {
+    kafka.close();
   }
 
   @Test
