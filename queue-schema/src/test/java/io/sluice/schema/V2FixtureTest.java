@@ -50,6 +50,22 @@ class V2FixtureTest {
     assertThat(v1.suppressionEntry()).isNull();
   }
 
+  @Test
+  void anEventWithoutContentIsWrittenWithV1SoThatV1ServicesStillReadIt() throws IOException {
+    Schemas.Version v1 = Schemas.VERSIONS.getFirst();
+    byte[] plain = AvroCodec.deliveryEvents().encode(Samples.bounced());
+    byte[] withContent = AvroCodec.deliveryEvents().encode(Samples.bouncedWithContent());
+
+    assertThat(fingerprintIn(plain)).isEqualTo(fingerprint(v1.deliveryEvent()));
+    assertThat(fingerprintIn(withContent)).isEqualTo(fingerprint(Schemas.VERSIONS.getLast().deliveryEvent()));
+    // A reader that knows only v1, as a service not yet upgraded.
+    var v1Only = new org.apache.avro.message.BinaryMessageDecoder<org.apache.avro.generic.GenericRecord>(
+        org.apache.avro.generic.GenericData.get(), v1.deliveryEvent());
+    assertThat(v1Only.decode(plain).get("queueId").toString()).isEqualTo(Samples.bounced().queueId());
+    assertThat(plain).as("byte for byte what v1 wrote").isEqualTo(read(V1FixtureTest.EVENT));
+    assertThat(AvroCodec.deliveryEvents().decode(plain)).isEqualTo(Samples.bounced());
+  }
+
   private static long fingerprint(org.apache.avro.Schema schema) {
     return SchemaNormalization.parsingFingerprint64(schema);
   }
