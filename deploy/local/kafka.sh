@@ -15,6 +15,7 @@
 #   SLUICE_PARTITIONS_SUBMITTED partitions of sluice.submitted               (default 6)
 #   SLUICE_PARTITIONS_DEFERRED  partitions of each sluice.deferred.<tier>    (default 3)
 #   SLUICE_PARTITIONS_EVENTS    partitions of sluice.events                  (default 3)
+#   SLUICE_PARTITIONS_SUPPRESSIONS partitions of sluice.suppressions (compacted) (default 3)
 #   SLUICE_DEFERRED_TIERS       deferred tier names                          (default "1m 5m 30m 2h 6h")
 #   SLUICE_MAX_MESSAGE_BYTES    topic max.message.bytes                      (default 12582912)
 #
@@ -61,6 +62,8 @@ topic_specs() {
   echo "sluice.submitted:${SLUICE_PARTITIONS_SUBMITTED:-6}:$common"
   echo "sluice.events:${SLUICE_PARTITIONS_EVENTS:-3}:$common"
   echo "sluice.dead:1:$common"
+  # The suppression list: latest entry per address (the key) survives compaction; entries are small.
+  echo "sluice.suppressions:${SLUICE_PARTITIONS_SUPPRESSIONS:-3}:cleanup.policy=compact,compression.type=producer"
   local tier
   for tier in ${SLUICE_DEFERRED_TIERS:-1m 5m 30m 2h 6h}; do
     echo "sluice.deferred.$tier:${SLUICE_PARTITIONS_DEFERRED:-3}:$common"

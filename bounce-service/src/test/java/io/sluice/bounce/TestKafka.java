@@ -77,6 +77,18 @@ public final class TestKafka implements AutoCloseable {
     throw new AssertionError("group " + group + " did not commit past " + sent + " within " + timeout);
   }
 
+  /** Waits until the service's consumer has its partitions of sluice.events (tests start at the end). */
+  public static void awaitAssigned(io.sluice.bounce.consume.EventConsumer consumer, Duration timeout)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (!consumer.hasAssignment()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("consumer not assigned to sluice.events within " + timeout);
+      }
+      Thread.sleep(100);
+    }
+  }
+
   /** A consumer of every partition of {@code topic}, positioned at the current end. */
   public Watcher watch(String topic) {
     return new Watcher(topic);

@@ -23,6 +23,7 @@ final class AvroMapping {
   private static final Schema REPLY = ATTEMPT.getField("reply").schema();
   private static final Schema EVENT_TYPE = EVENT.getField("type").schema();
   private static final Schema SUMMARY = nonNull(EVENT.getField("message").schema());
+  private static final Schema SUPPRESSION = Schemas.SUPPRESSION_ENTRY;
 
   private AvroMapping() {}
 
@@ -149,6 +150,7 @@ final class AvroMapping {
     r.put("receivedAt", s.receivedAt().toEpochMilli());
     r.put("clientAddress", s.clientAddress());
     r.put("headers", ByteBuffer.wrap(s.headers()));
+    r.put("content", s.content() == null ? null : ByteBuffer.wrap(s.content()));
     return r;
   }
 
@@ -161,7 +163,29 @@ final class AvroMapping {
         (Long) r.get("size"),
         instant(r.get("receivedAt")),
         string(r.get("clientAddress")),
-        bytes(r.get("headers")));
+        bytes(r.get("headers")),
+        r.get("content") == null ? null : bytes(r.get("content")));
+  }
+
+  static GenericRecord toAvro(SuppressionEntry s) {
+    GenericRecord r = new GenericData.Record(SUPPRESSION);
+    r.put("address", s.address());
+    r.put("reason", s.reason());
+    r.put("source", s.source());
+    r.put("sourceQueueId", s.sourceQueueId());
+    r.put("expiresAt", s.expiresAt() == null ? null : s.expiresAt().toEpochMilli());
+    r.put("updatedAt", s.updatedAt().toEpochMilli());
+    return r;
+  }
+
+  static SuppressionEntry suppressionEntry(GenericRecord r) {
+    return new SuppressionEntry(
+        string(r.get("address")),
+        string(r.get("reason")),
+        string(r.get("source")),
+        string(r.get("sourceQueueId")),
+        r.get("expiresAt") == null ? null : instant(r.get("expiresAt")),
+        instant(r.get("updatedAt")));
   }
 
   private static Schema nonNull(Schema union) {

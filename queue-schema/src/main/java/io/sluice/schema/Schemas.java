@@ -12,15 +12,20 @@ import org.apache.avro.Schema;
  * resolve records written by older services (see {@link AvroCodec}).
  */
 public final class Schemas {
-  /** Every schema version this library can read, oldest first. The last one is current. */
-  static final List<Version> VERSIONS = List.of(load("v1"));
+  /**
+   * Every schema version this library can read, oldest first. The last one is current. v2 added
+   * the optional {@code content} of an event's message summary (RET=FULL) and SuppressionEntry.
+   */
+  static final List<Version> VERSIONS = List.of(load("v1"), load("v2"));
 
   public static final Schema SUBMITTED_MESSAGE = current().submittedMessage();
   public static final Schema DELIVERY_EVENT = current().deliveryEvent();
+  public static final Schema SUPPRESSION_ENTRY = current().suppressionEntry();
 
   private Schemas() {}
 
-  record Version(String name, Schema submittedMessage, Schema deliveryEvent) {}
+  /** @param suppressionEntry null in versions before it existed */
+  record Version(String name, Schema submittedMessage, Schema deliveryEvent, Schema suppressionEntry) {}
 
   static Version current() {
     return VERSIONS.getLast();
@@ -31,7 +36,9 @@ public final class Schemas {
     Schema.Parser parser = new Schema.Parser();
     Schema submitted = parse(parser, version, "SubmittedMessage.avsc");
     Schema event = parse(parser, version, "DeliveryEvent.avsc");
-    return new Version(version, submitted, event);
+    Schema suppression = Schemas.class.getResource(version + "/SuppressionEntry.avsc") == null ? null
+        : parse(parser, version, "SuppressionEntry.avsc");
+    return new Version(version, submitted, event, suppression);
   }
 
   private static Schema parse(Schema.Parser parser, String version, String file) {

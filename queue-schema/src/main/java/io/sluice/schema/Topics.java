@@ -11,6 +11,12 @@ public final class Topics {
   /** One {@link DeliveryEvent} per recipient outcome, plus RECEIVED from ingress. Key: queue id. */
   public static final String EVENTS = "sluice.events";
 
+  /**
+   * Compacted: the suppression list as bounce-service keeps it, one {@link SuppressionEntry} per
+   * lower-cased address (the key); a tombstone removes an address. Delivery reads all of it.
+   */
+  public static final String SUPPRESSIONS = "sluice.suppressions";
+
   /** Records that could not be read or processed, kept byte for byte. */
   public static final String DEAD = "sluice.dead";
 

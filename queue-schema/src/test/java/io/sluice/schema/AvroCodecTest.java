@@ -48,6 +48,26 @@ class AvroCodecTest {
   }
 
   @Test
+  void eventWithTheWholeMessageRoundTrips() {
+    DeliveryEvent original = Samples.bouncedWithContent();
+    byte[] encoded = events.encode(original);
+    assertThat(events.decode(encoded)).isEqualTo(original);
+    assertThat(indexOf(encoded, Samples.CONTENT)).isPositive();
+  }
+
+  @Test
+  void suppressionEntryRoundTrips() {
+    AvroCodec<SuppressionEntry> entries = AvroCodec.suppressionEntries();
+    SuppressionEntry permanent = new SuppressionEntry("x@example.com", "added through the API", "API", null, null,
+        Instant.ofEpochMilli(7));
+    assertThat(entries.decode(entries.encode(Samples.suppression()))).isEqualTo(Samples.suppression());
+    assertThat(entries.decode(entries.encode(permanent))).isEqualTo(permanent);
+    assertThat(permanent.activeAt(Instant.MAX)).isTrue();
+    assertThat(Samples.suppression().activeAt(Instant.parse("2026-11-30T12:10:00.500Z"))).isFalse();
+    assertThat(SuppressionEntry.key(" Bob@Example.NET ")).isEqualTo("bob@example.net");
+  }
+
+  @Test
   void receivedEventHasNoReply() {
     DeliveryEvent received = DeliveryEvent.received("01JDXQ0M8Y6V4H3Z9K2B7C5N1R", Recipient.of("x@example.com"),
         Instant.ofEpochMilli(5), Samples.bounced().message());

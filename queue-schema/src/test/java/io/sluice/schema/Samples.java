@@ -6,7 +6,10 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
-/** The sample records behind the round-trip tests and the committed v1 fixtures. Never change them. */
+/**
+ * The sample records behind the round-trip tests and the committed v1 and v2 fixtures. Never change
+ * them; a new schema version adds samples of its own.
+ */
 final class Samples {
   static final Instant RECEIVED_AT = Instant.parse("2026-11-23T12:00:00.123Z");
 
@@ -51,5 +54,20 @@ final class Samples {
         2,
         new MessageSummary("alice@example.org", "env-42", Ret.HDRS, "<m1@example.org>", CONTENT.length,
             RECEIVED_AT, "192.0.2.10", "From: Alice <alice@example.org>\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  /** Since v2: a RET=FULL bounce whose summary carries the whole message. */
+  static DeliveryEvent bouncedWithContent() {
+    DeliveryEvent v1 = bounced();
+    MessageSummary full = new MessageSummary("alice@example.org", "env-43", Ret.FULL, "<m1@example.org>",
+        CONTENT.length, RECEIVED_AT, "192.0.2.10", v1.message().headers(), CONTENT);
+    return new DeliveryEvent(v1.queueId(), v1.type(), v1.recipient(), v1.attempt(), v1.occurredAt(), v1.remoteMta(),
+        v1.reply(), v1.failuresInAttempt(), full);
+  }
+
+  /** Since v2: an entry of sluice.suppressions. */
+  static SuppressionEntry suppression() {
+    return new SuppressionEntry("bob@example.net", "550 5.1.1 no such user", "BOUNCE", "01JDXQ0M8Y6V4H3Z9K2B7C5N1R",
+        Instant.parse("2026-11-30T12:10:00.500Z"), Instant.parse("2026-11-23T12:10:01Z"));
   }
 }

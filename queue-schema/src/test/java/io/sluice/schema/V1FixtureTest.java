@@ -26,7 +26,7 @@ class V1FixtureTest {
     assertThat(AvroCodec.deliveryEvents().decode(read(EVENT))).isEqualTo(Samples.bounced());
   }
 
-  private static byte[] read(String resource) throws IOException {
+  static byte[] read(String resource) throws IOException {
     try (InputStream in = V1FixtureTest.class.getClassLoader().getResourceAsStream(resource)) {
       assertThat(in).as("fixture " + resource).isNotNull();
       return in.readAllBytes();

@@ -15,4 +15,11 @@ public record ApiError(String error, String detail) {
       super(detail, response(Response.Status.BAD_REQUEST, detail));
     }
   }
+
+  /** The change could not be published to Kafka; thrown so that the transaction rolls back. */
+  static final class Unavailable extends jakarta.ws.rs.WebApplicationException {
+    Unavailable(String detail) {
+      super(detail, response(Response.Status.SERVICE_UNAVAILABLE, detail));
+    }
+  }
 }

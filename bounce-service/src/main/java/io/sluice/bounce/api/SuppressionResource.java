@@ -1,7 +1,9 @@
 package io.sluice.bounce.api;
 
 import io.quarkus.panache.common.Parameters;
+import io.sluice.bounce.kafka.RecordProducer;
 import io.sluice.bounce.store.Suppression;
+import io.sluice.bounce.suppress.SuppressionFeed;
 import io.sluice.bounce.suppress.SuppressionList;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -32,6 +34,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "suppressions", description = "Addresses that mail is not sent to")
 public class SuppressionResource {
   @Inject Paging paging;
+  @Inject SuppressionFeed feed;
 
   /** An entry as the API shows it; {@code active} is false once it has expired. */
   public record SuppressionView(String address, String reason, String source, String sourceQueueId, Instant createdAt,
@@ -84,6 +87,7 @@ public class SuppressionResource {
   @Transactional
   @APIResponse(responseCode = "201", description = "added", content = @Content(mediaType = "application/json", schema = @Schema(implementation = SuppressionView.class)))
   @APIResponse(responseCode = "400", description = "not a mailbox", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "503", description = "Kafka did not take the change; nothing changed", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.class)))
   @APIResponse(responseCode = "409", description = "already listed", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.class)))
   @Operation(summary = "Add an entry (409 when the address is already listed)")
   public Response create(SuppressionInput input) {
@@ -95,6 +99,7 @@ public class SuppressionResource {
     }
     Suppression s = apply(new Suppression(), SuppressionList.normalise(input.address()), input);
     s.persist();
+    publish(() -> feed.publish(List.of(s)));
     return Response.created(URI.create("/api/v1/suppressions/" + s.address)).entity(SuppressionView.of(s)).build();
   }
 
@@ -112,8 +117,12 @@ public class SuppressionResource {
     Suppression s = find(address);
     boolean created = s == null;
     s = apply(created ? new Suppression() : s, SuppressionList.normalise(address), body);
+    Suppression changed = s;
     if (created) {
       s.persist();
+    }
+    publish(() -> feed.publish(List.of(changed)));
+    if (created) {
       return Response.status(Response.Status.CREATED).entity(SuppressionView.of(s)).build();
     }
     return Response.ok(SuppressionView.of(s)).build();
@@ -131,7 +140,19 @@ public class SuppressionResource {
       return notFound(address);
     }
     s.delete();
+    publish(() -> feed.remove(List.of(s.address)));
     return Response.noContent().build();
+  }
+
+  /** Delivery enforces what reaches Kafka: without the broker's ack the change is rolled back. */
+  private static void publish(Runnable send) {
+    Suppression.flush(); // a constraint violation fails here, before anything is published
+    try {
+      send.run();
+    } catch (RecordProducer.ProducerFailure e) {
+      throw new ApiError.Unavailable("the change could not be published to delivery (" + e.getMessage()
+          + "); nothing was changed, try again");
+    }
   }
 
   private static Suppression apply(Suppression s, String address, SuppressionInput input) {

@@ -57,8 +57,9 @@ public class BatchHandler {
     int suppressed = suppressions.recordHardBounces(persisted.stored(), Instant.now());
 
     List<Outcome> outcomes = new ArrayList<>();
+    Map<AttemptKey, byte[]> returned = ReturnedContent.of(events);
     for (AttemptKey key : persisted.failureAttempts()) {
-      outcomes.add(failures.reportIfComplete(key, attemptTrace.getOrDefault(key, Context.root())));
+      outcomes.add(failures.reportIfComplete(key, returned.get(key), attemptTrace.getOrDefault(key, Context.root())));
     }
     Map<AttemptKey, List<DeliveryEvent>> delivered = new LinkedHashMap<>();
     Map<String, List<DeliveryEvent>> deferred = new LinkedHashMap<>();

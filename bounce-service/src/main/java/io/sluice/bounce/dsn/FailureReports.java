@@ -10,6 +10,7 @@ import io.sluice.bounce.store.TrackedMessage;
 import io.sluice.schema.EventType;
 import io.sluice.schema.Recipient;
 import io.sluice.schema.RemoteReply;
+import io.sluice.schema.Ret;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -37,6 +38,15 @@ public class FailureReports {
 
   @Transactional(Transactional.TxType.MANDATORY)
   public Outcome reportIfComplete(AttemptKey key, Context parent) {
+    return reportIfComplete(key, null, parent);
+  }
+
+  /**
+   * @param originalContent the whole message for RET=FULL, from the attempt's last failure event
+   *     (the one that completes the report), or null
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Outcome reportIfComplete(AttemptKey key, byte[] originalContent, Context parent) {
     List<DeliveryEventRow> failures = store.failuresOf(key);
     int expected = failures.stream().mapToInt(f -> f.failuresInAttempt).max().orElse(0);
     if (failures.isEmpty() || failures.size() < expected) {
@@ -77,7 +87,13 @@ public class FailureReports {
           report.skippedReason);
       return new Outcome.Skipped(DsnAction.FAILED, report.skippedReason);
     }
-    var ack = sender.send(report.dsnQueueId, DsnAction.FAILED, message, blocks(notified, outcomes), parent);
+    if (originalContent == null && Ret.FULL.name().equals(message.ret)) {
+      // Only after a replay out of the usual order; the report still goes out, with the headers.
+      LOG.warnf("%s attempt %d asked for RET=FULL but the body was not among the events at hand; the DSN returns "
+          + "the headers only", key.queueId(), key.attempt());
+    }
+    var ack = sender.send(report.dsnQueueId, DsnAction.FAILED, message, blocks(notified, outcomes), originalContent,
+        parent);
     return new Outcome.Sent(DsnAction.FAILED, report.dsnQueueId, notified.size(), ack);
   }
 

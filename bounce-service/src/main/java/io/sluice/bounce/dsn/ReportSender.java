@@ -55,6 +55,16 @@ public class ReportSender {
   @Transactional(Transactional.TxType.MANDATORY)
   public Future<RecordMetadata> send(String dsnQueueId, DsnAction action, TrackedMessage message, List<RecipientReport> blocks,
       Context parent) {
+    return send(dsnQueueId, action, message, blocks, null, parent);
+  }
+
+  /**
+   * @param originalContent the whole original message, returned as message/rfc822 when the sender
+   *     asked for RET=FULL (RFC 3461 §4.3); null returns the headers only
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Future<RecordMetadata> send(String dsnQueueId, DsnAction action, TrackedMessage message, List<RecipientReport> blocks,
+      byte[] originalContent, Context parent) {
     Span span = trace.start("bounce.dsn." + action.field(), parent, SpanKind.PRODUCER);
     try {
       span.setAttribute("sluice.queue_id", message.queueId);
@@ -63,7 +73,8 @@ public class ReportSender {
       String host = reportingMta.name();
       byte[] headers = message.headers == null ? new byte[0] : message.headers;
       DsnRequest request = new DsnRequest(action, host, message.sender, message.envid, message.receivedAt,
-          message.messageId, headers, null, blocks, dsnQueueId + "@" + host, now);
+          message.messageId, headers, Ret.FULL.name().equals(message.ret) ? originalContent : null, blocks,
+          dsnQueueId + "@" + host, now);
       byte[] dsn = composer.compose(request);
       Future<RecordMetadata> ack = publisher.publish(dsnQueueId, host, message.sender, dsn, now, span, parent);
       store.recordOwnSubmission(dsnQueueId,

@@ -3,6 +3,7 @@ package io.sluice.bounce.store;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.bounce.config.BounceConfig;
+import io.sluice.bounce.suppress.SuppressionFeed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -25,6 +26,7 @@ public class Retention {
 
   @Inject BounceConfig config;
   @Inject Retention self;
+  @Inject SuppressionFeed suppressionFeed;
 
   private ScheduledExecutorService timer;
 
@@ -84,7 +86,8 @@ public class Retention {
     while ((n = self.deleteChunk("BounceReport", "id", "createdAt", cutoff, chunk)) > 0) {
       reports += n;
     }
-    while ((n = self.deleteChunk("Suppression", "id", "expiresAt", cutoff, chunk)) > 0) {
+    // With tombstones, so that delivery's copy of the list forgets them too.
+    while ((n = suppressionFeed.purgeExpired(cutoff, chunk)) > 0) {
       suppressions += n;
     }
     return new Purged(events, outcomes, messages, reports, suppressions);

@@ -10,7 +10,9 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -19,14 +21,15 @@ import org.jboss.logging.Logger;
  * Addresses that must not be mailed for a while. A hard bounce puts the address on the list for
  * {@code sluice.bounce.dsn.suppress-for}; operators add, change and remove entries through the API.
  *
- * <p>Where the check runs: in delivery, before routing (see docs/configuration.md,
- * "Suppression"). This class owns the list; it does not enforce it.
+ * <p>Where the check runs: in delivery, before routing (see docs/architecture.md, "Suppression").
+ * This class owns the list; {@link SuppressionFeed} publishes its changes to delivery.
  */
 @ApplicationScoped
 public class SuppressionList {
   private static final Logger LOG = Logger.getLogger(SuppressionList.class);
 
   @Inject BounceConfig config;
+  @Inject SuppressionFeed feed;
 
   /**
    * A hard bounce says the address itself is bad, not that the message or the moment was: a
@@ -58,6 +61,7 @@ public class SuppressionList {
       return 0;
     }
     int added = 0;
+    Map<String, Suppression> changed = new LinkedHashMap<>();
     for (DeliveryEvent e : events) {
       if (!isHardBounce(e)) {
         continue;
@@ -74,6 +78,7 @@ public class SuppressionList {
         s.reason = truncate(e.reply().toString());
         s.sourceQueueId = e.queueId();
         s.persist();
+        changed.put(address, s);
         added++;
         LOG.infof("suppressed <%s> until %s after hard bounce of %s: %s", address, until, e.queueId(), s.reason);
       } else if (s.expiresAt != null && s.expiresAt.isBefore(until)) {
@@ -81,7 +86,11 @@ public class SuppressionList {
         s.expiresAt = until;
         s.reason = truncate(e.reply().toString());
         s.sourceQueueId = e.queueId();
+        changed.put(address, s);
       }
+    }
+    if (!changed.isEmpty()) {
+      feed.publish(changed.values()); // before the batch commits: delivery must hear of every entry
     }
     return added;
   }

@@ -20,6 +20,7 @@ import io.sluice.delivery.outcome.RecordPublisher;
 import io.sluice.delivery.retry.TierMover;
 import io.sluice.delivery.retry.TierRelease;
 import io.sluice.delivery.retry.Tiers;
+import io.sluice.delivery.suppress.SuppressionGate;
 import io.sluice.delivery.telemetry.Tracing;
 import io.sluice.schema.AvroCodec;
 import io.sluice.schema.Recipient;
@@ -81,6 +82,7 @@ public class DeliveryConsumer {
   private final DeliveryConfig config;
   private final KafkaClientSettings kafka;
   private final AttemptRunner runner;
+  private final SuppressionGate suppression;
   private final OutcomeWriter writer;
   private final DeadLetters deadLetters;
   private final TierMover mover;
@@ -103,13 +105,22 @@ public class DeliveryConsumer {
   private boolean backpressure;
   private Instant nextCommit = Instant.EPOCH;
 
-  @Inject
+  /** An instance that does not enforce the suppression list (tests that start a second instance). */
   public DeliveryConsumer(DeliveryConfig config, KafkaClientSettings kafka,
       AttemptRunner runner, OutcomeWriter writer, DeadLetters deadLetters, TierMover mover, Tracing tracing,
       MeterRegistry registry) {
+    this(config, kafka, runner, new SuppressionGate(null, Clock.systemUTC(), registry), writer, deadLetters, mover, tracing,
+        registry);
+  }
+
+  @Inject
+  public DeliveryConsumer(DeliveryConfig config, KafkaClientSettings kafka,
+      AttemptRunner runner, SuppressionGate suppression, OutcomeWriter writer, DeadLetters deadLetters,
+      TierMover mover, Tracing tracing, MeterRegistry registry) {
     this.config = config;
     this.kafka = kafka;
     this.runner = runner;
+    this.suppression = suppression;
     this.writer = writer;
     this.deadLetters = deadLetters;
     this.mover = mover;
@@ -316,7 +327,7 @@ public class DeliveryConsumer {
       Context parent = tracing.extract(record.headers());
       Span span = tracing.startAttempt(parent, message.queueId(), message.attempt() + 1, record.topic());
       try (Scope ignored = span.makeCurrent()) {
-        AttemptReport report = runner.run(message);
+        AttemptReport report = suppression.run(message, runner::run);
         Context trace = Context.current();
         return untilWritten(() -> {
           writer.write(report, trace).join();

@@ -1,9 +1,12 @@
 package io.sluice.delivery.outcome;
 
 import io.sluice.schema.MessageSummary;
+import io.sluice.schema.Recipient;
+import io.sluice.schema.Ret;
 import io.sluice.schema.SubmittedMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Locale;
 
 /** Builds the {@link MessageSummary} that BOUNCED and EXPIRED events carry for the DSN (contract 4). */
@@ -14,6 +17,18 @@ public final class MessageSummaries {
     byte[] headers = headerSection(m.content());
     return new MessageSummary(m.reversePath(), m.envid(), m.ret(), messageId(headers), m.content().length,
         m.receivedAt(), m.clientAddress(), headers);
+  }
+
+  /**
+   * The summary for the failure events of one attempt. RFC 3461 §4.3: RET=FULL asks for the whole
+   * message in a "failed" DSN, so only then, and only when a DSN can follow at all (a sender to
+   * send it to, a failed recipient whose NOTIFY asks for it), does the summary carry the body.
+   */
+  public static MessageSummary forFailures(SubmittedMessage m, Collection<Recipient> failed) {
+    MessageSummary summary = of(m);
+    boolean reportDue = m.ret() == Ret.FULL && !m.hasNullSender()
+        && failed.stream().anyMatch(Recipient::wantsFailureNotice);
+    return reportDue ? summary.withContent(m.content()) : summary;
   }
 
   /** RFC 5322 §2.1: the header section ends at the first empty line; it is kept with that line. */

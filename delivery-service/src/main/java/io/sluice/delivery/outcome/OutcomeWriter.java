@@ -70,16 +70,22 @@ public class OutcomeWriter {
     boolean expire = decision instanceof RetryDecision.Expire;
 
     // Contract 4: one DSN per failed attempt, so each failure event says how many failed with it.
-    int failures = (int) report.outcomes().stream()
-        .filter(o -> o.type() == EventType.BOUNCED || (o.type() == EventType.DEFERRED && expire)).count();
-    MessageSummary summary = failures > 0 ? MessageSummaries.of(m) : null;
+    List<Recipient> failedRecipients = report.outcomes().stream()
+        .filter(o -> o.type() == EventType.BOUNCED || (o.type() == EventType.DEFERRED && expire))
+        .map(RecipientOutcome::recipient).toList();
+    int failures = failedRecipients.size();
+    MessageSummary summary = failures > 0 ? MessageSummaries.forFailures(m, failedRecipients) : null;
+    // A RET=FULL body rides only on the attempt's last failure event, so the message is written once:
+    // events of a message share a partition and keep their order, so that event completes the report.
+    MessageSummary headersOnly = summary == null ? null : summary.withContent(null);
+    int failedSoFar = 0;
 
     List<CompletableFuture<?>> sends = new ArrayList<>();
     for (RecipientOutcome o : report.outcomes()) {
       EventType type = o.type() == EventType.DEFERRED && expire ? EventType.EXPIRED : o.type();
       boolean failed = type == EventType.BOUNCED || type == EventType.EXPIRED;
       DeliveryEvent event = new DeliveryEvent(m.queueId(), type, o.recipient(), report.attempt(), now, o.remoteMta(),
-          o.reply(), failed ? failures : 0, failed ? summary : null);
+          o.reply(), failed ? failures : 0, !failed ? null : ++failedSoFar == failures ? summary : headersOnly);
       sends.add(publisher.send(record(Topics.EVENTS, m.queueId(), events.encode(event), trace)));
       metrics.outcome(o.destination(), type);
       LOG.infof("%s <%s> %s after attempt %d: %s%s", m.queueId(), o.recipient().address(), type, report.attempt(),

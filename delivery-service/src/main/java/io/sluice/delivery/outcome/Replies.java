@@ -64,4 +64,13 @@ public final class Replies {
   public static RemoteReply localError(String detail) {
     return new RemoteReply(451, "4.3.0", "Local error in delivery: " + detail);
   }
+
+  /**
+   * The recipient is on the suppression list (a recent hard bounce, or an operator's entry), so its
+   * server is not contacted. RFC 3463 X.7.1: delivery not authorized, message refused.
+   */
+  public static RemoteReply suppressed(String address, String source, java.time.Instant until) {
+    return new RemoteReply(550, "5.7.1", "Recipient <" + address + "> is on the suppression list (listed by "
+        + source + (until == null ? ", until removed" : ", until " + until) + "); not attempted");
+  }
 }

@@ -29,6 +29,28 @@ class MessageSummariesTest {
   }
 
   @Test
+  void failureEventsCarryTheBodyOnlyWhenAFailedDsnReturnsIt() {
+    byte[] content = "Subject: s\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+    Recipient plain = Recipient.of("to@y.test");
+    Recipient never = new Recipient("never@y.test", java.util.EnumSet.of(io.sluice.schema.Notify.NEVER), null);
+
+    assertThat(MessageSummaries.forFailures(message("from@x.test", Ret.FULL, content), List.of(never, plain))
+        .content()).isEqualTo(content);
+    assertThat(MessageSummaries.forFailures(message("from@x.test", Ret.HDRS, content), List.of(plain)).content())
+        .isNull();
+    assertThat(MessageSummaries.forFailures(message("from@x.test", null, content), List.of(plain)).content()).isNull();
+    // No DSN can follow: the null sender never gets one, NOTIFY=NEVER asks for none.
+    assertThat(MessageSummaries.forFailures(message("", Ret.FULL, content), List.of(plain)).content()).isNull();
+    assertThat(MessageSummaries.forFailures(message("from@x.test", Ret.FULL, content), List.of(never)).content())
+        .isNull();
+  }
+
+  private static SubmittedMessage message(String from, Ret ret, byte[] content) {
+    return SubmittedMessage.accepted("01JD0000000000000000000000", Instant.EPOCH, "192.0.2.1", "h", from, null, ret,
+        false, List.of(Recipient.of("to@y.test")), content);
+  }
+
+  @Test
   void noMessageIdGivesNull() {
     assertThat(MessageSummaries.messageId("Subject: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII))).isNull();
   }

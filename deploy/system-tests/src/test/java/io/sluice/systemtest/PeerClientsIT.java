@@ -58,12 +58,17 @@ class PeerClientsIT {
     assertThat(dump.message()).endsWith("Hello from nodemailer.\n.Dot at the start of a line.");
   }
 
-  /** Runs a peer as {@code command port from to file} and returns the queue id from its output. */
-  private static String submit(List<String> command, String from, String to, String message) throws Exception {
+  /**
+   * Runs a peer as {@code command port from to file [MAIL parameters]} and returns the queue id from
+   * its output.
+   */
+  static String submit(List<String> command, String from, String to, String message, String... mailParameters)
+      throws Exception {
     Path file = Files.createTempFile("sluice-peer", ".eml");
     Files.writeString(file, message, StandardCharsets.UTF_8);
     List<String> full = new java.util.ArrayList<>(command);
     full.addAll(List.of(String.valueOf(SluiceStack.get().smtpPort), from, to, file.toString()));
+    full.addAll(List.of(mailParameters));
     Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int exit = process.waitFor();

@@ -21,13 +21,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <pre>
  *   swaks ──▶ ingress ──▶ Kafka (own broker, port 29092) ──▶ delivery ──▶ smtp-sink 127.0.0.2:25 (accepts, dumps)
- *                                   │                           │    └──▶ smtp-sink 127.0.0.3:25 (-f RCPT: 5xx)
+ *                                   │                           │    ├──▶ smtp-sink 127.0.0.3:25 (-f RCPT: 5xx)
+ *                                   │                           │    └──▶ smtp_unknown_users.py 127.0.0.4:25 (550 5.1.1)
  *                                   ▼                           └── MX lookups: dnsmasq 127.0.0.1:5353
  *                             bounce-service ──▶ PostgreSQL 127.0.0.1:5432/test, schema sluice_system
  * </pre>
  *
  * DNS: {@code ok.test} has MX {@code mx.ok.test} = 127.0.0.2, {@code reject.test} has MX
- * {@code mx.reject.test} = 127.0.0.3. The broker is the system tests' own, fresh each run, so that
+ * {@code mx.reject.test} = 127.0.0.3, {@code unknown.test} has MX {@code mx.unknown.test} = 127.0.0.4. The broker is the system tests' own, fresh each run, so that
  * records left by the service tests never reach these services. JUnit closes it (an
  * {@link AutoCloseable} in the root store) after the last test.
  */
@@ -48,6 +49,8 @@ public final class SluiceStack implements BeforeAllCallback, AutoCloseable {
       "KAFKA_FRESH", "1");
 
   Path acceptedDumps;
+  /** Every address the unknown-users server (unknown.test) was asked for, one per line. */
+  Path unknownUsersRcpts;
   int smtpPort;
   int bounceHttpPort;
 
@@ -75,6 +78,7 @@ public final class SluiceStack implements BeforeAllCallback, AutoCloseable {
         "--port=5353", "--listen-address=127.0.0.1", "--bind-interfaces", "--log-queries", "--log-facility=-",
         "--mx-host=ok.test,mx.ok.test,10", "--host-record=mx.ok.test,127.0.0.2",
         "--mx-host=reject.test,mx.reject.test,10", "--host-record=mx.reject.test,127.0.0.3",
+        "--mx-host=unknown.test,mx.unknown.test,10", "--host-record=mx.unknown.test,127.0.0.4",
         "--local=/test/")));
 
     // smtp-sink drops privileges to nobody, so its dump folder must be writable by nobody.
@@ -84,6 +88,11 @@ public final class SluiceStack implements BeforeAllCallback, AutoCloseable {
         acceptedDumps + "/%Y%m%d%H%M%S.", "127.0.0.2:25", "100")));
     procs.add(Proc.start("smtp-sink-reject", logs, List.of("smtp-sink", "-u", "nobody", "-f", "RCPT",
         "127.0.0.3:25", "100")));
+    unknownUsersRcpts = work.resolve("unknown-users-rcpts.log");
+    Files.deleteIfExists(unknownUsersRcpts);
+    procs.add(Proc.start("smtp-unknown-users", logs, List.of("python3",
+        root.resolve("deploy/system-tests/peers/smtp_unknown_users.py").toString(), "127.0.0.4", "25",
+        unknownUsersRcpts.toString())));
 
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     bounceHttpPort = Ports.free();
@@ -104,6 +113,7 @@ public final class SluiceStack implements BeforeAllCallback, AutoCloseable {
     Ports.awaitListening("127.0.0.1", 5353, Duration.ofSeconds(10));
     Ports.awaitListening("127.0.0.2", 25, Duration.ofSeconds(10));
     Ports.awaitListening("127.0.0.3", 25, Duration.ofSeconds(10));
+    Ports.awaitListening("127.0.0.4", 25, Duration.ofSeconds(10));
     awaitReady("bounce-service", bounceHttpPort);
     awaitReady("delivery-service", deliveryHttpPort);
     awaitReady("ingress-service", ingressHttpPort);
