@@ -49,6 +49,12 @@ public interface IngressConfig {
    */
   Optional<List<String>> trustedProxies();
 
+  /**
+   * Where mail to the bare {@code <Postmaster>} (RFC 5321 §4.5.1) is sent, e.g. postmaster@example.com.
+   * Unset: {@code RCPT TO:<Postmaster>} gets 550 5.1.1, since this relay has no mailboxes of its own.
+   */
+  Optional<String> postmaster();
+
   /** Protocol errors (5.5.x replies) a session may make before it gets 421 and is closed. */
   @WithDefault("20")
   int maxBadCommands();

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
@@ -136,7 +137,7 @@ public class SmtpServer {
         config.timeout().command(),
         config.timeout().data(), config.timeout().message(), config.timeout().tlsHandshake(), config.maxBadCommands(),
         config.auth().maxFailures());
-    RecipientPolicy recipients = new RecipientPolicy(config.maxRecipients());
+    RecipientPolicy recipients = new RecipientPolicy(config.maxRecipients(), postmaster());
     SenderPolicy senders = new SenderPolicy(credentialSource);
     long size = config.maxMessageSize();
     if (size > SIZE_THAT_FITS_KAFKA) {
@@ -182,6 +183,18 @@ public class SmtpServer {
       LOG.errorf("SMTP: cannot use the renewed certificate of quarkus.tls.%s (%s); keeping the previous one",
           event.name(), e.getMessage());
     }
+  }
+
+  /** sluice.ingress.postmaster as a mailbox; a value that is not one stops startup. */
+  private Optional<Mailbox> postmaster() {
+    return config.postmaster().filter(a -> !a.isBlank()).map(address -> {
+      Command parsed = new CommandParser().parse("RCPT TO:<" + address.strip() + ">");
+      if (parsed instanceof Command.RcptTo(ForwardPath.Of(Mailbox mailbox), var params) && params.isEmpty()) {
+        return mailbox;
+      }
+      throw new IllegalStateException("sluice.ingress.postmaster=" + address + " is not a mailbox (local-part@domain);"
+          + " set it to the address that should get mail for <Postmaster>, or leave it unset");
+    });
   }
 
   private SSLContext sslContext() {
