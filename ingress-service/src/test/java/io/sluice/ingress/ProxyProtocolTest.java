@@ -74,6 +74,11 @@ class ProxyProtocolTest {
   }
 
   private double rejected(String reason) {
+    return rejections(registry, reason);
+  }
+
+  /** sluice.ingress.rejections for one reason; 0 before the first. */
+  static double rejections(MeterRegistry registry, String reason) {
     var counter = registry.find("sluice.ingress.rejections").tag("reason", reason).counter();
     return counter == null ? 0 : counter.count();
   }
