@@ -36,6 +36,25 @@ public interface IngressConfig {
   @WithDefault("127.0.0.0/8,::1/128")
   List<String> trustedNetworks();
 
+  /**
+   * Expect a PROXY protocol v2 header before the greeting on the relay listener (a load balancer in
+   * front that sends one); the client address in it is used for every policy and log.
+   */
+  @WithDefault("false")
+  boolean proxyProtocol();
+
+  /**
+   * Networks (CIDR) of the load balancers allowed to send a PROXY header; connections from
+   * anywhere else to a listener with proxy-protocol on are closed. Required when any listener uses it.
+   */
+  Optional<List<String>> trustedProxies();
+
+  /**
+   * Where mail to the bare {@code <Postmaster>} (RFC 5321 §4.5.1) is sent, e.g. postmaster@example.com.
+   * Unset: {@code RCPT TO:<Postmaster>} gets 550 5.1.1, since this relay has no mailboxes of its own.
+   */
+  Optional<String> postmaster();
+
   /** Protocol errors (5.5.x replies) a session may make before it gets 421 and is closed. */
   @WithDefault("20")
   int maxBadCommands();
@@ -119,6 +138,10 @@ public interface IngressConfig {
     /** Its port; 0 picks a free one. */
     @WithDefault("587")
     int port();
+
+    /** Expect a PROXY protocol v2 header first, as on the relay listener. */
+    @WithDefault("false")
+    boolean proxyProtocol();
   }
 
   interface Submissions {
@@ -133,6 +156,10 @@ public interface IngressConfig {
     /** Its port; 0 picks a free one. */
     @WithDefault("465")
     int port();
+
+    /** Expect a PROXY protocol v2 header first, as on the relay listener. */
+    @WithDefault("false")
+    boolean proxyProtocol();
   }
 
   interface Auth {

@@ -60,8 +60,9 @@ public final class SmtpConnection implements Runnable {
       int maxBadCommands,
       int maxAuthFailures) {}
 
-  /** What differs between listeners. */
-  public record Listener(ListenerKind kind, SmtpProtocol protocol, boolean implicitTls, boolean addMissingHeaders) {}
+  /** What differs between listeners; {@code proxyProtocol}: a PROXY v2 header comes first. */
+  public record Listener(
+      ListenerKind kind, SmtpProtocol protocol, boolean implicitTls, boolean addMissingHeaders, boolean proxyProtocol) {}
 
   private final Services services;
   private final Listener listener;

@@ -212,10 +212,11 @@ public final class SmtpProtocol {
     };
   }
 
-  private static Step accept(Greeting greeting, Transaction tx, ForwardPath to, Set<Notify> notify, String orcpt) {
+  private Step accept(Greeting greeting, Transaction tx, ForwardPath to, Set<Notify> notify, String orcpt) {
     String address = switch (to) {
       case ForwardPath.Of(Mailbox mailbox) -> mailbox.toString();
-      case ForwardPath.Postmaster p -> "postmaster";
+      // Only accepted when an address is configured (RecipientPolicy); delivery routes it like any other.
+      case ForwardPath.Postmaster p -> recipients.postmasterAddress().orElseThrow().toString();
     };
     Transaction next = tx.withRecipient(new Recipient(address, notify, orcpt));
     return Step.reply(Replies.RECIPIENT_OK, new SessionState.InTransaction(greeting, next));

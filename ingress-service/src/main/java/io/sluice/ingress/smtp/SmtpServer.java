@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
@@ -75,6 +76,7 @@ public class SmtpServer {
   private final Map<ListenerKind, Bound> listeners = new EnumMap<>(ListenerKind.class);
   private SmtpConnection.Services services;
   private TrustedNetworks trusted;
+  private TrustedNetworks trustedProxies;
   private ConnectionLimits limits;
 
   SmtpServer(IngressConfig config, QueueWriter queue, KafkaReadiness readiness, IngressMetrics metrics,
@@ -107,6 +109,14 @@ public class SmtpServer {
     readiness.awaitFirstProbe();
     String hostname = config.hostname().filter(h -> !h.isBlank()).orElseGet(SmtpServer::localHostName);
     trusted = TrustedNetworks.parse(config.trustedNetworks());
+    trustedProxies = TrustedNetworks.parse(config.trustedProxies().orElse(List.of()));
+    boolean anyProxy = config.proxyProtocol() || (config.submission().enabled() && config.submission().proxyProtocol())
+        || (config.submissions().enabled() && config.submissions().proxyProtocol());
+    if (anyProxy && trustedProxies.networks().isEmpty()) {
+      throw new IllegalStateException("A listener expects a PROXY protocol header but sluice.ingress.trusted-proxies is"
+          + " empty, so every connection would be refused: list the load balancers' networks there, or turn"
+          + " proxy-protocol off");
+    }
     limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerClient(), trusted);
     SSLContext tls = sslContext();
     java.util.function.Supplier<Credentials> credentialSource = config.auth().credentialsFile()
@@ -127,7 +137,7 @@ public class SmtpServer {
         config.timeout().command(),
         config.timeout().data(), config.timeout().message(), config.timeout().tlsHandshake(), config.maxBadCommands(),
         config.auth().maxFailures());
-    RecipientPolicy recipients = new RecipientPolicy(config.maxRecipients());
+    RecipientPolicy recipients = new RecipientPolicy(config.maxRecipients(), postmaster());
     SenderPolicy senders = new SenderPolicy(credentialSource);
     long size = config.maxMessageSize();
     if (size > SIZE_THAT_FITS_KAFKA) {
@@ -137,16 +147,19 @@ public class SmtpServer {
     }
 
     bind(new SmtpConnection.Listener(ListenerKind.RELAY, new SmtpProtocol(
-        new SmtpSettings(hostname, size, tls != null, mechanisms, false), recipients, senders), false, false),
+        new SmtpSettings(hostname, size, tls != null, mechanisms, false), recipients, senders), false, false,
+        config.proxyProtocol()),
         config.host(), config.port());
     if (config.submission().enabled()) {
       bind(new SmtpConnection.Listener(ListenerKind.SUBMISSION, new SmtpProtocol(
-          new SmtpSettings(hostname, size, true, mechanisms, true), recipients, senders), false, true),
+          new SmtpSettings(hostname, size, true, mechanisms, true), recipients, senders), false, true,
+          config.submission().proxyProtocol()),
           config.submission().host(), config.submission().port());
     }
     if (config.submissions().enabled()) {
       bind(new SmtpConnection.Listener(ListenerKind.SUBMISSIONS, new SmtpProtocol(
-          new SmtpSettings(hostname, size, false, mechanisms, true), recipients, senders), true, true),
+          new SmtpSettings(hostname, size, false, mechanisms, true), recipients, senders), true, true,
+          config.submissions().proxyProtocol()),
           config.submissions().host(), config.submissions().port());
     }
     Thread.ofVirtual().name("smtp-write-watchdog").start(this::writeWatchdog);
@@ -170,6 +183,18 @@ public class SmtpServer {
       LOG.errorf("SMTP: cannot use the renewed certificate of quarkus.tls.%s (%s); keeping the previous one",
           event.name(), e.getMessage());
     }
+  }
+
+  /** sluice.ingress.postmaster as a mailbox; a value that is not one stops startup. */
+  private Optional<Mailbox> postmaster() {
+    return config.postmaster().filter(a -> !a.isBlank()).map(address -> {
+      Command parsed = new CommandParser().parse("RCPT TO:<" + address.strip() + ">");
+      if (parsed instanceof Command.RcptTo(ForwardPath.Of(Mailbox mailbox), var params) && params.isEmpty()) {
+        return mailbox;
+      }
+      throw new IllegalStateException("sluice.ingress.postmaster=" + address + " is not a mailbox (local-part@domain);"
+          + " set it to the address that should get mail for <Postmaster>, or leave it unset");
+    });
   }
 
   private SSLContext sslContext() {
@@ -200,8 +225,9 @@ public class SmtpServer {
     listeners.put(listener.kind(), new Bound(listener, socket, acceptor));
     acceptor.start();
     // The system test and run scripts look for this line.
-    LOG.infof("SMTP listening on %s:%d (%s%s)", host, socket.getLocalPort(), name,
-        listener.implicitTls() ? ", implicit TLS" : "");
+    LOG.infof("SMTP listening on %s:%d (%s%s%s)", host, socket.getLocalPort(), name,
+        listener.implicitTls() ? ", implicit TLS" : "",
+        listener.proxyProtocol() ? ", PROXY v2 from " + trustedProxies.networks() : "");
   }
 
   /** The port the relay listener is bound to (the real one when configured as 0). */
@@ -248,24 +274,89 @@ public class SmtpServer {
         }
         continue;
       }
-      InetAddress client = socket.getInetAddress();
       metrics.sessionOpened(name);
-      PolicyDecision admitted = limits.tryAcquire(client);
-      if (admitted instanceof PolicyDecision.TempFail(SmtpReply refusal)) {
-        Thread.ofVirtual().name("smtp-refuse").start(() -> refuse(socket, refusal, listener.implicitTls()));
-        continue;
+      if (listener.proxyProtocol()) {
+        // The header is read on the session's own thread: a slow proxy must not stall accepting.
+        Thread.ofVirtual().name("smtp-" + name + "-proxy").start(() -> {
+          InetAddress client = proxiedClient(socket, name);
+          if (client == null) {
+            closeQuietly(socket);
+            metrics.sessionClosed();
+          } else {
+            serve(listener, socket, client);
+          }
+        });
+      } else {
+        serve(listener, socket, socket.getInetAddress());
       }
-      SessionContext session = new SessionContext(client, listener.kind(), trusted.contains(client), listener.implicitTls());
-      SmtpConnection connection = new SmtpConnection(socket, session, services, listener, registry);
-      registry.sessions.add(connection);
-      Thread.ofVirtual().name("smtp-" + name + "-" + client.getHostAddress()).start(() -> {
-        try {
-          connection.run();
-        } finally {
-          limits.release(client);
-          metrics.sessionClosed();
+    }
+  }
+
+  /**
+   * Starts a session for {@code client}: the socket's peer, or the client named by a PROXY header.
+   * Connection limits, relay trust, AUTH throttling, the Received header and logs all use it.
+   */
+  private void serve(SmtpConnection.Listener listener, Socket socket, InetAddress client) {
+    String name = listener.kind().name().toLowerCase();
+    PolicyDecision admitted = limits.tryAcquire(client);
+    if (admitted instanceof PolicyDecision.TempFail(SmtpReply refusal)) {
+      Thread.ofVirtual().name("smtp-refuse").start(() -> refuse(socket, refusal, listener.implicitTls()));
+      return;
+    }
+    SessionContext session = new SessionContext(client, listener.kind(), trusted.contains(client), listener.implicitTls());
+    SmtpConnection connection = new SmtpConnection(socket, session, services, listener, registry);
+    registry.sessions.add(connection);
+    Thread.ofVirtual().name("smtp-" + name + "-" + client.getHostAddress()).start(() -> {
+      try {
+        connection.run();
+      } finally {
+        limits.release(client);
+        metrics.sessionClosed();
+      }
+    });
+  }
+
+  /**
+   * On a PROXY listener: the client address from the header, the proxy's own address for a LOCAL
+   * header (its health checks), or null when the connection must be closed: the peer is not a
+   * trusted proxy, or the header is missing, malformed or late (within the command timeout).
+   */
+  private InetAddress proxiedClient(Socket socket, String listenerName) {
+    InetAddress peer = socket.getInetAddress();
+    if (!trustedProxies.contains(peer)) {
+      metrics.rejected("proxy-untrusted");
+      LOG.warnf("SMTP %s: refused a connection from [%s], which is not in sluice.ingress.trusted-proxies; this"
+          + " listener expects a PROXY header from a load balancer only", listenerName, peer.getHostAddress());
+      return null;
+    }
+    try {
+      return switch (ProxyHeader.read(socket, config.timeout().command())) {
+        case ProxyHeader.Result.Proxied p -> p.source().getAddress();
+        case ProxyHeader.Result.Local l -> peer;
+        case ProxyHeader.Result.Malformed m -> {
+          metrics.rejected("proxy-malformed");
+          LOG.warnf("SMTP %s: closed a connection from proxy [%s]: bad PROXY v2 header (%s); check that the load"
+              + " balancer sends PROXY protocol version 2", listenerName, peer.getHostAddress(), m.why());
+          yield null;
         }
-      });
+      };
+    } catch (java.net.SocketTimeoutException e) {
+      metrics.rejected("proxy-timeout");
+      LOG.warnf("SMTP %s: closed a connection from proxy [%s]: no PROXY header within %s", listenerName,
+          peer.getHostAddress(), config.timeout().command());
+      return null;
+    } catch (IOException e) {
+      LOG.debugf("SMTP %s: connection from proxy [%s] lost before its PROXY header: %s", listenerName,
+          peer.getHostAddress(), e.toString());
+      return null;
+    }
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // closing anyway
     }
   }
 

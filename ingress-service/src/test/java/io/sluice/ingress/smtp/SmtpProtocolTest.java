@@ -52,6 +52,31 @@ class SmtpProtocolTest {
   }
 
   @Test
+  void barePostmasterIsRefusedWithoutAnAddressToRouteItTo() {
+    assertThat(run(trusted, "EHLO c.test", "MAIL FROM:<a@b.test>", "RCPT TO:<Postmaster>").reply())
+        .isEqualTo(Replies.NO_LOCAL_MAILBOXES);
+  }
+
+  @Test
+  void barePostmasterIsAcceptedFromAnyClientAndRoutedToTheConfiguredAddress() {
+    SmtpProtocol routed = new SmtpProtocol(SmtpSettings.relay("mx.test", 1000),
+        new RecipientPolicy(3, java.util.Optional.of(new Mailbox("hostmaster", "ops.test"))),
+        new SenderPolicy(Credentials::none));
+    SessionState state = SessionState.CONNECTED;
+    for (String line : new String[] {"EHLO c.test", "MAIL FROM:<a@b.test>"}) {
+      state = routed.handle(stranger, state, parser.parse(line)).next();
+    }
+    Step postmaster = routed.handle(stranger, state, parser.parse("RCPT TO:<postMaster>"));
+    assertThat(postmaster.reply()).isEqualTo(Replies.RECIPIENT_OK);
+    // Any other recipient from this stranger is still relaying, and refused.
+    Step other = routed.handle(stranger, postmaster.next(), parser.parse("RCPT TO:<r@d.test>"));
+    assertThat(other.reply()).isEqualTo(Replies.RELAY_DENIED);
+    Step data = routed.handle(stranger, other.next(), parser.parse("DATA"));
+    assertThat(((Step.Action.ReceiveData) data.action()).transaction().recipients())
+        .containsExactly(Recipient.of("hostmaster@ops.test"));
+  }
+
+  @Test
   void ehloAdvertisesTheExtensions() {
     Step step = run(trusted, "EHLO c.test");
     assertThat(step.reply().code()).isEqualTo(250);
