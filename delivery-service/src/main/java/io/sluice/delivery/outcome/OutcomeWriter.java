@@ -92,7 +92,7 @@ public class OutcomeWriter {
       SubmittedMessage pending = pending(m, report, deferred, now.plus(delay));
       Tiers.Tier tier = tiers.forDelay(delay);
       sends.add(publisher.send(record(tier.topic(), m.queueId(), messages.encode(pending), trace)));
-      LOG.infof("%s: %d recipient(s) deferred to %s, next attempt not before %s", m.queueId(), deferred.size(),
+      LOG.debugf("%s: %d recipient(s) deferred to %s, next attempt not before %s", m.queueId(), deferred.size(),
           tier.topic(), pending.notBefore());
     }
     return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
