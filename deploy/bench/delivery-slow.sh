@@ -88,7 +88,7 @@ watch_peaks() {
 rows=""
 for w in $WINDOWS; do
   target=$((w * SECONDS_PER_WINDOW))
-  bench_log "window $w: delivering $target messages to smtp-sink -w 1"
+  bench_log "window $w: delivering $target messages to SlowSink (1 s before DATA)"
   # The queue timeout is raised because with a one-second destination a message may wait several
   # seconds for a slot; in-flight must exceed the window so that every slot has a message waiting.
   pid=$(bench_spawn "delivery-$w" "$JAVA" -Xmx1g -Dkafka.bootstrap.servers=127.0.0.1:19492 \
