@@ -20,7 +20,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 WINDOWS=${WINDOWS:-100 300 1000}
 SECONDS_PER_WINDOW=${SECONDS_PER_WINDOW:-15}
 SIZE=${SIZE:-2048}
-SMTP_PORT=2725
+SMTP_PORT=${SMTP_PORT:-2725}  # ingress, while messages are loaded
 INGRESS_HTTP=8281
 DELIVERY_HTTP=8282
 SLOW=127.0.0.7:25       # SlowSink.java

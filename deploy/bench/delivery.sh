@@ -9,14 +9,14 @@
 #
 #   deploy/bench/delivery.sh        (as root; needs ./mvnw -q -B package -DskipTests first)
 #
-# Environment: MESSAGES (default 20000), SESSIONS (20), SIZE (2048).
+# Environment: MESSAGES (default 20000), SESSIONS (20), SIZE (2048), SMTP_PORT (2725, ingress).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 MESSAGES=${MESSAGES:-20000}
 SESSIONS=${SESSIONS:-20}
 SIZE=${SIZE:-2048}
-SMTP_PORT=2725
+SMTP_PORT=${SMTP_PORT:-2725}  # ingress, while messages are loaded
 INGRESS_HTTP=8281
 DELIVERY_HTTP=8282
 FAST=127.0.0.5:25
