@@ -73,6 +73,13 @@ public interface DeliveryConfig {
     @WithDefault("5")
     int failureThreshold();
 
+    /**
+     * Consecutive transactions in which a reached server deferred every recipient (4xx) that pause a
+     * destination as failures do; 0 turns this off.
+     */
+    @WithDefault("10")
+    int tempfailThreshold();
+
     /** First pause of a failing destination; doubles on each reopening. Its mail is deferred meanwhile. */
     @WithDefault("30s")
     Duration backoffMin();

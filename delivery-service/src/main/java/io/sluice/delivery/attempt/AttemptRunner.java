@@ -9,6 +9,7 @@ import io.sluice.delivery.telemetry.DeliveryMetrics;
 import io.sluice.delivery.shaping.Admission;
 import io.sluice.delivery.shaping.Shaper;
 import io.sluice.delivery.shaping.ShapingPolicy;
+import io.sluice.delivery.shaping.TransactionFeedback;
 import io.sluice.delivery.transport.ConnectionPool;
 import io.sluice.delivery.transport.Envelope;
 import io.sluice.delivery.transport.SmtpClient;
@@ -73,17 +74,17 @@ public class AttemptRunner {
     this.clock = clock;
     metrics.connections(smtp.pool());
     shaper.onBreakerOpen((destination, until) -> LOG.warnf("Destination %s could not be reached repeatedly (connection "
-        + "failures, 421 or refused greetings): paused until %s; its mail is deferred to the retry tiers meanwhile and "
-        + "nothing is lost", destination, until));
+        + "failures, 421 or refused greetings) or deferred every recipient repeatedly (4xx): paused until %s; its mail "
+        + "is deferred to the retry tiers meanwhile without connecting, and nothing is lost", destination, until));
   }
 
   static Shaper shaper(DeliveryConfig.Shaping s) {
-    ShapingPolicy defaults = new ShapingPolicy(s.maxConnections(), s.rate(), s.failureThreshold(), s.backoffMin(),
-        s.backoffMax());
+    ShapingPolicy defaults = new ShapingPolicy(s.maxConnections(), s.rate(), s.failureThreshold(),
+        s.tempfailThreshold(), s.backoffMin(), s.backoffMax());
     Map<String, ShapingPolicy> perDomain = new java.util.HashMap<>();
     s.domains().forEach((domain, o) -> perDomain.put(unquote(domain).toLowerCase(java.util.Locale.ROOT),
         new ShapingPolicy(o.maxConnections().orElse(s.maxConnections()), o.rate().orElse(s.rate()),
-            s.failureThreshold(), s.backoffMin(), s.backoffMax())));
+            s.failureThreshold(), s.tempfailThreshold(), s.backoffMin(), s.backoffMax())));
     return new Shaper(defaults, perDomain, s.queueTimeout(), Clock.systemUTC());
   }
 
@@ -185,8 +186,8 @@ public class AttemptRunner {
       case Admission.Throttled t -> all(recipients, t.reply(), null, destination);
       case Admission.Admitted a -> {
         boolean reached = false;
+        List<RecipientOutcome> out = new ArrayList<>();
         try {
-          List<RecipientOutcome> out = new ArrayList<>();
           TlsPolicy tls = tlsByDomain.getOrDefault(domain, defaultTls);
           for (int from = 0; from < recipients.size(); from += maxRecipients) {
             List<Recipient> chunk = recipients.subList(from, Math.min(recipients.size(), from + maxRecipients));
@@ -194,7 +195,7 @@ public class AttemptRunner {
           }
           yield out;
         } finally {
-          a.permit().release(reached);
+          a.permit().release(feedback(reached, out));
         }
       }
     };
@@ -236,6 +237,14 @@ public class AttemptRunner {
       pending = tooMany;
     }
     return reached;
+  }
+
+  static TransactionFeedback feedback(boolean reached, List<RecipientOutcome> outcomes) {
+    if (!reached) {
+      return TransactionFeedback.UNREACHABLE;
+    }
+    boolean allDeferred = !outcomes.isEmpty() && outcomes.stream().allMatch(o -> o.reply().isTransient());
+    return allDeferred ? TransactionFeedback.TEMPFAILED : TransactionFeedback.ANSWERED;
   }
 
   /** 452 with 4.5.3 (or no enhanced code): the server takes no more recipients in this transaction. */

@@ -78,6 +78,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class DeliveryConsumer {
   private static final Logger LOG = Logger.getLogger(DeliveryConsumer.class);
+  private static final Duration PAUSED_POLL = Duration.ofMillis(10);
 
   private final DeliveryConfig config;
   private final KafkaClientSettings kafka;
@@ -244,7 +245,9 @@ public class DeliveryConsumer {
         try {
           resumeDuePartitions(c);
           applyBackpressure(c);
-          ConsumerRecords<String, byte[]> records = c.poll(config.consumer().pollTimeout());
+          // While paused for backpressure a poll returns nothing and would sit out its whole timeout,
+          // long after the workers drained below the resume mark; the SMTP windows then ran dry.
+          ConsumerRecords<String, byte[]> records = c.poll(backpressure ? PAUSED_POLL : config.consumer().pollTimeout());
           for (TopicPartition tp : records.partitions()) {
             dispatch(c, tp, records.records(tp));
           }

@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
 public record Tiers(List<Tier> tiers) {
   private static final Pattern NAME = Pattern.compile("(\\d+)(s|m|h|d)");
 
-  public record Tier(String name, Duration delay) {
-    public String topic() {
-      return Topics.deferred(name);
+  /** @param topic {@code sluice.deferred.<name>}, computed once: every consumed record looks its tier up. */
+  public record Tier(String name, Duration delay, String topic) {
+    public Tier(String name, Duration delay) {
+      this(name, delay, Topics.deferred(name));
     }
   }
 

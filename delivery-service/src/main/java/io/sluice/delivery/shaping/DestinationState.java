@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * concurrency does: an unreachable transaction (connection failure, 421) halves it, each success
  * widens it by one, up to {@code maxConnections}. The rate is a token bucket holding at most one
  * second of tokens. The breaker opens after {@code failureThreshold} consecutive unreachable
- * transactions, for a time that doubles on each reopening, and closes on the first success.
+ * transactions, or {@code tempfailThreshold} consecutive transactions in which the server deferred
+ * every recipient, for a time that doubles on each reopening; an answered transaction resets both.
  */
 final class DestinationState {
   private final String name;
@@ -21,6 +22,7 @@ final class DestinationState {
   private double tokens;
   private long lastRefillNanos = System.nanoTime();
   private int consecutiveFailures;
+  private int consecutiveTempfails;
   private Instant openUntil = Instant.EPOCH;
   private Duration nextBackoff;
 
@@ -101,30 +103,47 @@ final class DestinationState {
     return now.isBefore(openUntil);
   }
 
-  /** Feedback from a finished transaction. Returns true when this failure opened the breaker. */
-  synchronized boolean record(boolean reachedServer, Instant now) {
-    if (reachedServer) {
-      consecutiveFailures = 0;
-      nextBackoff = policy.backoffMin();
-      if (limit < policy.maxConnections()) {
-        limit++;
-        window.release();
+  /** Feedback from a finished transaction. Returns true when it opened the breaker. */
+  synchronized boolean record(TransactionFeedback feedback, Instant now) {
+    switch (feedback) {
+      case ANSWERED -> {
+        consecutiveFailures = 0;
+        consecutiveTempfails = 0;
+        nextBackoff = policy.backoffMin();
+        if (limit < policy.maxConnections()) {
+          limit++;
+          window.release();
+        }
+        return false;
       }
+      case TEMPFAILED -> {
+        // The server is up, so the window stays as it is; only a run of them pauses the destination.
+        consecutiveFailures = 0;
+        consecutiveTempfails++;
+        return policy.tempfailThreshold() > 0 && consecutiveTempfails >= policy.tempfailThreshold() && open(now);
+      }
+      case UNREACHABLE -> {
+        consecutiveFailures++;
+        int halved = Math.max(1, limit / 2);
+        if (halved < limit) {
+          window.shrink(limit - halved); // slots in use now are returned but not reissued
+          limit = halved;
+        }
+        return consecutiveFailures >= policy.failureThreshold() && open(now);
+      }
+    }
+    throw new AssertionError(feedback);
+  }
+
+  /** Opens the breaker unless it is open already; each reopening doubles the next pause. */
+  private boolean open(Instant now) {
+    if (now.isBefore(openUntil)) {
       return false;
     }
-    consecutiveFailures++;
-    int halved = Math.max(1, limit / 2);
-    if (halved < limit) {
-      window.shrink(limit - halved); // slots in use now are returned but not reissued
-      limit = halved;
-    }
-    if (consecutiveFailures >= policy.failureThreshold() && !now.isBefore(openUntil)) {
-      openUntil = now.plus(nextBackoff);
-      Duration doubled = nextBackoff.multipliedBy(2);
-      nextBackoff = doubled.compareTo(policy.backoffMax()) > 0 ? policy.backoffMax() : doubled;
-      return true;
-    }
-    return false;
+    openUntil = now.plus(nextBackoff);
+    Duration doubled = nextBackoff.multipliedBy(2);
+    nextBackoff = doubled.compareTo(policy.backoffMax()) > 0 ? policy.backoffMax() : doubled;
+    return true;
   }
 
   /** A fair semaphore whose size can shrink while permits are out. */

@@ -1,6 +1,11 @@
 package io.sluice.delivery.shaping;
 
-/** A slot in a destination's window. Release exactly once, saying whether the server was reached. */
+/** A slot in a destination's window. Release exactly once, with what the transaction showed. */
 public interface Permit {
-  void release(boolean reachedServer);
+  void release(TransactionFeedback feedback);
+
+  /** Shorthand: a reached server counts as {@link TransactionFeedback#ANSWERED}. */
+  default void release(boolean reachedServer) {
+    release(reachedServer ? TransactionFeedback.ANSWERED : TransactionFeedback.UNREACHABLE);
+  }
 }

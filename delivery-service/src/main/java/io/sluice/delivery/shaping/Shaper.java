@@ -16,8 +16,8 @@ import java.util.function.BiConsumer;
  * Limits come from the default policy, or from the override of the first recipient domain that
  * reaches the destination.
  *
- * <p>Use: {@link #admit}; on {@link Admission.Admitted} send and then release the permit with
- * whether a server was reached; on {@link Admission.Throttled} defer the recipients with its reply.
+ * <p>Use: {@link #admit}; on {@link Admission.Admitted} send and then release the permit with the
+ * transaction's {@link TransactionFeedback}; on {@link Admission.Throttled} defer the recipients with its reply.
  * Admission waits at most {@code queueTimeout} for a slot, so a slow or dead destination turns into
  * deferrals instead of blocking the consumer's in-flight capacity.
  */
@@ -66,13 +66,13 @@ public final class Shaper {
         private boolean released;
 
         @Override
-        public synchronized void release(boolean reachedServer) {
+        public synchronized void release(TransactionFeedback feedback) {
           if (released) {
             return;
           }
           released = true;
           state.releaseWindow();
-          if (state.record(reachedServer, clock.instant())) {
+          if (state.record(feedback, clock.instant())) {
             onBreakerOpen.accept(destination, state.openUntil());
           }
         }

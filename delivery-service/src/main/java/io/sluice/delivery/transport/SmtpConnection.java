@@ -1,6 +1,5 @@
 package io.sluice.delivery.transport;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -14,8 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
@@ -33,18 +31,31 @@ public final class SmtpConnection implements Closeable {
 
   private static final int MAX_REPLY_LINES = 200;
   private static final int WRITE_BLOCK = 64 * 1024;
-  private static final ScheduledExecutorService WATCHDOG =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("smtp-write-watchdog").factory());
+  private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
+
+  private static ScheduledThreadPoolExecutor watchdog() {
+    ScheduledThreadPoolExecutor w = new ScheduledThreadPoolExecutor(1,
+        Thread.ofPlatform().daemon().name("smtp-write-watchdog").factory());
+    // Nearly every guard is cancelled within a millisecond; kept until their (minutes-long) delay
+    // ran out, they piled up by the million at full rate.
+    w.setRemoveOnCancelPolicy(true);
+    return w;
+  }
 
   private volatile Socket socket;
   private InputStream in;
+  // Our own read buffer: replies are read byte by byte, and a BufferedInputStream takes a lock on
+  // every read() call.
+  private final byte[] buffer = new byte[8192];
+  private int position;
+  private int limit;
   private OutputStream out;
   private final String remote;
   private boolean encrypted;
 
   private SmtpConnection(Socket socket, String remote) throws IOException {
     this.socket = socket;
-    this.in = new BufferedInputStream(socket.getInputStream(), 8192);
+    this.in = socket.getInputStream();
     this.out = socket.getOutputStream();
     this.remote = remote;
   }
@@ -99,24 +110,32 @@ public final class SmtpConnection implements Closeable {
   }
 
   private String readLine() throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+    byte[] line = new byte[128];
+    int size = 0;
     while (true) {
-      int b = in.read();
-      if (b == -1) {
-        throw new java.io.EOFException("connection closed by " + remote);
+      if (position == limit) {
+        int n = in.read(buffer, 0, buffer.length);
+        if (n == -1) {
+          throw new java.io.EOFException("connection closed by " + remote);
+        }
+        position = 0;
+        limit = n;
       }
+      byte b = buffer[position++];
       if (b == '\n') {
         break;
       }
-      if (line.size() >= MAX_REPLY_LINE) {
+      if (size >= MAX_REPLY_LINE) {
         throw new ProtocolException("reply line from " + remote + " exceeds " + MAX_REPLY_LINE + " octets");
       }
-      line.write(b);
+      if (size == line.length) {
+        line = java.util.Arrays.copyOf(line, Math.min(MAX_REPLY_LINE, size * 2));
+      }
+      line[size++] = b;
     }
-    byte[] bytes = line.toByteArray();
-    int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+    int length = size > 0 && line[size - 1] == '\r' ? size - 1 : size;
     // Servers that offer SMTPUTF8 may send UTF-8 text (RFC 6531 §3.7.4).
-    return new String(bytes, 0, length, StandardCharsets.UTF_8);
+    return new String(line, 0, length, StandardCharsets.UTF_8);
   }
 
   /** Sends command lines (each without CRLF) in one write, as PIPELINING allows (RFC 2920 §3.1). */
@@ -159,7 +178,7 @@ public final class SmtpConnection implements Closeable {
    * injection), so it is refused; the old buffer is dropped either way.
    */
   public void startTls(SSLSocketFactory factory, String hostName, Duration timeout) throws IOException {
-    if (in.available() > 0) {
+    if (position < limit || in.available() > 0) {
       throw new ProtocolException(remote + " sent data after its 220 reply to STARTTLS; refusing to go on");
     }
     SSLSocket ssl = (SSLSocket) factory.createSocket(socket, hostName, socket.getPort(), true);
@@ -167,7 +186,9 @@ public final class SmtpConnection implements Closeable {
     ssl.setSoTimeout((int) Math.max(1, timeout.toMillis()));
     ssl.startHandshake();
     socket = ssl;
-    in = new BufferedInputStream(ssl.getInputStream(), 8192);
+    in = ssl.getInputStream();
+    position = 0;
+    limit = 0;
     out = ssl.getOutputStream();
     encrypted = true;
   }

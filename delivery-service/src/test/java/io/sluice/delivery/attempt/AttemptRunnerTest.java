@@ -30,11 +30,16 @@ import org.junit.jupiter.api.Test;
 /** One attempt of a message over real TCP: grouping, splitting, and "too many recipients". */
 class AttemptRunnerTest {
   private static AttemptRunner runner(TestSmtpServer server, int maxRecipients) {
+    return runner(server, maxRecipients, 0);
+  }
+
+  private static AttemptRunner runner(TestSmtpServer server, int maxRecipients, int tempfailThreshold) {
     Router router = new Router(new DnsLookups(DnsLookups.resolver(List.of("127.0.0.1:9"), Duration.ofMillis(200)),
         new Random()), Map.of("big.test", server.hostPort()), Optional.empty(), 25);
     SmtpClient smtp = new SmtpClient("client.test", SmtpTimeouts.uniform(Duration.ofSeconds(5)),
         new ConnectionPool(Duration.ofSeconds(5), 100, Duration.ofSeconds(1)));
-    Shaper shaper = new Shaper(new ShapingPolicy(4, 0, 5, Duration.ofSeconds(30), Duration.ofMinutes(5)), Map.of(),
+    Shaper shaper = new Shaper(new ShapingPolicy(4, 0, 5, tempfailThreshold, Duration.ofSeconds(30),
+        Duration.ofMinutes(5)), Map.of(),
         Duration.ofSeconds(5), Clock.systemUTC());
     return new AttemptRunner(router, smtp, shaper, TlsPolicy.NONE, Map.of(), maxRecipients,
         new DeliveryMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
@@ -75,5 +80,47 @@ class AttemptRunnerTest {
         assertThat(o.reply().code()).isEqualTo(452);
       });
     }
+  }
+
+  @Test
+  void aDestinationThatDefersEveryRecipientIsPausedAndThenDeferredWithoutConnecting() throws Exception {
+    try (TestSmtpServer server = new TestSmtpServer()) {
+      server.rcptReply = r -> "451 4.3.0 Try again later";
+      AttemptRunner runner = runner(server, 100, 3);
+
+      for (int i = 0; i < 3; i++) {
+        assertThat(runner.run(message(2)).outcomes()).allSatisfy(o -> assertThat(o.reply().code()).isEqualTo(451));
+      }
+      long mailsSoFar = mailCommands(server);
+      AttemptReport paused = runner.run(message(2));
+
+      assertThat(mailsSoFar).isEqualTo(3);
+      assertThat(paused.outcomes()).hasSize(2).allSatisfy(o -> {
+        assertThat(o.type()).isEqualTo(EventType.DEFERRED);
+        assertThat(o.reply().code()).isEqualTo(451);
+        assertThat(o.reply().enhancedStatus()).isEqualTo("4.4.5");
+      });
+      assertThat(mailCommands(server)).as("no transaction while paused").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void oneRecipientAcceptedResetsTheRunOfDeferredTransactions() throws Exception {
+    try (TestSmtpServer server = new TestSmtpServer()) {
+      server.rcptReply = r -> r.contains("r0@") ? "250 2.1.5 Ok" : "451 4.3.0 Try again later";
+      AttemptRunner runner = runner(server, 100, 2);
+
+      for (int i = 0; i < 4; i++) {
+        runner.run(message(2)); // r0 delivered, r1 deferred: the destination works
+      }
+
+      assertThat(mailCommands(server)).isEqualTo(4);
+      assertThat(runner.run(message(2)).outcomes()).extracting(o -> o.type())
+          .containsExactly(EventType.DELIVERED, EventType.DEFERRED);
+    }
+  }
+
+  private static long mailCommands(TestSmtpServer server) {
+    return server.allCommands.stream().filter(c -> c.startsWith("MAIL")).count();
   }
 }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ShaperTest {
-  private final ShapingPolicy policy = new ShapingPolicy(2, 0, 3, Duration.ofSeconds(30), Duration.ofMinutes(2));
+  private final ShapingPolicy policy = new ShapingPolicy(2, 0, 3, 0, Duration.ofSeconds(30), Duration.ofMinutes(2));
 
   private static final class MutableClock extends Clock {
     Instant now = Instant.parse("2026-11-23T12:00:00Z");
@@ -55,7 +55,7 @@ class ShaperTest {
 
   @Test
   void aWaitingMessageGetsTheSlotWhenItIsReleased() throws Exception {
-    Shaper shaper = new Shaper(new ShapingPolicy(1, 0, 3, Duration.ofSeconds(30), Duration.ofMinutes(2)), Map.of(),
+    Shaper shaper = new Shaper(new ShapingPolicy(1, 0, 3, 0, Duration.ofSeconds(30), Duration.ofMinutes(2)), Map.of(),
         Duration.ofSeconds(5), Clock.systemUTC());
     Admission.Admitted first = (Admission.Admitted) shaper.admit("mx:a", "a.test");
     AtomicReference<Admission> second = new AtomicReference<>();
@@ -98,7 +98,7 @@ class ShaperTest {
 
   @Test
   void anUnreachableTransactionHalvesTheWindowAndSuccessesWidenItAgain() throws Exception {
-    Shaper shaper = new Shaper(new ShapingPolicy(8, 0, 100, Duration.ofSeconds(30), Duration.ofMinutes(2)), Map.of(),
+    Shaper shaper = new Shaper(new ShapingPolicy(8, 0, 100, 0, Duration.ofSeconds(30), Duration.ofMinutes(2)), Map.of(),
         Duration.ofMillis(20), Clock.systemUTC());
     ((Admission.Admitted) shaper.admit("mx:busy", "busy.test")).permit().release(false);
     assertThat(shaper.limit("mx:busy")).isEqualTo(4);
@@ -120,7 +120,7 @@ class ShaperTest {
 
   @Test
   void shrinkingWhileSlotsAreInUseNeverAdmitsMoreThanTheNewWindow() throws Exception {
-    Shaper shaper = new Shaper(new ShapingPolicy(4, 0, 100, Duration.ofSeconds(30), Duration.ofMinutes(2)), Map.of(),
+    Shaper shaper = new Shaper(new ShapingPolicy(4, 0, 100, 0, Duration.ofSeconds(30), Duration.ofMinutes(2)), Map.of(),
         Duration.ofMillis(20), Clock.systemUTC());
     Admission.Admitted[] held = new Admission.Admitted[4];
     for (int i = 0; i < 4; i++) {
@@ -137,7 +137,7 @@ class ShaperTest {
   @Test
   void aDomainOverrideSetsItsDestinationsWindow() throws Exception {
     Shaper shaper = new Shaper(policy,
-        Map.of("big.test", new ShapingPolicy(3, 0, 3, Duration.ofSeconds(30), Duration.ofMinutes(2))),
+        Map.of("big.test", new ShapingPolicy(3, 0, 3, 0, Duration.ofSeconds(30), Duration.ofMinutes(2))),
         Duration.ofMillis(20), Clock.systemUTC());
     for (int i = 0; i < 3; i++) {
       assertThat(shaper.admit("mx:big", "BIG.test")).isInstanceOf(Admission.Admitted.class);
@@ -147,10 +147,45 @@ class ShaperTest {
 
   @Test
   void theRateLimitThrottlesWhenNoTokenComesWithinTheQueueTimeout() throws Exception {
-    Shaper shaper = new Shaper(new ShapingPolicy(10, 1, 3, Duration.ofSeconds(30), Duration.ofMinutes(2)), Map.of(),
+    Shaper shaper = new Shaper(new ShapingPolicy(10, 1, 3, 0, Duration.ofSeconds(30), Duration.ofMinutes(2)), Map.of(),
         Duration.ofMillis(100), Clock.systemUTC());
     ((Admission.Admitted) shaper.admit("mx:r", "r.test")).permit().release(true);
     assertThat(shaper.admit("mx:r", "r.test")).isInstanceOf(Admission.Throttled.class);
     assertThat(shaper.inUse("mx:r")).isZero();
+  }
+
+  @Test
+  void aRunOfTransactionsThatDeferredEveryRecipientOpensTheBreakerButKeepsTheWindow() throws Exception {
+    MutableClock clock = new MutableClock();
+    Shaper shaper = new Shaper(new ShapingPolicy(4, 0, 100, 3, Duration.ofSeconds(30), Duration.ofMinutes(2)),
+        Map.of(), Duration.ofMillis(20), clock);
+    for (int i = 0; i < 2; i++) {
+      ((Admission.Admitted) shaper.admit("mx:grey", "grey.test")).permit().release(TransactionFeedback.TEMPFAILED);
+    }
+    assertThat(shaper.limit("mx:grey")).as("the server answers, so the window stays").isEqualTo(4);
+    assertThat(shaper.admit("mx:grey", "grey.test")).isInstanceOfSatisfying(Admission.Admitted.class,
+        a -> a.permit().release(TransactionFeedback.TEMPFAILED));
+
+    assertThat(shaper.admit("mx:grey", "grey.test")).isInstanceOfSatisfying(Admission.Throttled.class,
+        t -> assertThat(t.reply().enhancedStatus()).isEqualTo("4.4.5"));
+    clock.now = clock.now.plusSeconds(30);
+    ((Admission.Admitted) shaper.admit("mx:grey", "grey.test")).permit().release(TransactionFeedback.TEMPFAILED);
+    clock.now = clock.now.plusSeconds(59);
+    assertThat(shaper.admit("mx:grey", "grey.test")).as("still refusing: paused twice as long")
+        .isInstanceOf(Admission.Throttled.class);
+  }
+
+  @Test
+  void anAnsweredTransactionResetsTheTempfailRunAndAThresholdOfZeroNeverPauses() throws Exception {
+    Shaper shaper = new Shaper(new ShapingPolicy(4, 0, 100, 2, Duration.ofSeconds(30), Duration.ofMinutes(2)),
+        Map.of("off.test", new ShapingPolicy(4, 0, 100, 0, Duration.ofSeconds(30), Duration.ofMinutes(2))),
+        Duration.ofMillis(20), Clock.systemUTC());
+    for (int i = 0; i < 5; i++) {
+      ((Admission.Admitted) shaper.admit("mx:mixed", "mixed.test")).permit().release(TransactionFeedback.TEMPFAILED);
+      ((Admission.Admitted) shaper.admit("mx:mixed", "mixed.test")).permit().release(TransactionFeedback.ANSWERED);
+      ((Admission.Admitted) shaper.admit("mx:off", "off.test")).permit().release(TransactionFeedback.TEMPFAILED);
+    }
+    assertThat(shaper.admit("mx:mixed", "mixed.test")).isInstanceOf(Admission.Admitted.class);
+    assertThat(shaper.admit("mx:off", "off.test")).isInstanceOf(Admission.Admitted.class);
   }
 }

@@ -19,4 +19,10 @@ class DotStuffingTest {
   void addsTheMissingFinalCrlfBeforeTheTerminator() {
     assertThat(stuff("no newline")).isEqualTo("no newline\r\n.\r\n");
   }
+
+  @Test
+  void stuffsADotAtTheVeryStartAndLeavesAnEmptyMessageAsTheTerminatorAlone() {
+    assertThat(stuff(".\r\n..x\r\ny\r\n")).isEqualTo("..\r\n...x\r\ny\r\n.\r\n");
+    assertThat(stuff("")).isEqualTo(".\r\n");
+  }
 }

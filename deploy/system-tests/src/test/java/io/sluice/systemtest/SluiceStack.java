@@ -22,13 +22,17 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <pre>
  *   swaks ──▶ ingress ──▶ Kafka (own broker, port 29092) ──▶ delivery ──▶ smtp-sink 127.0.0.2:25 (accepts, dumps)
  *                                   │                           │    ├──▶ smtp-sink 127.0.0.3:25 (-f RCPT: 5xx)
- *                                   │                           │    └──▶ smtp_unknown_users.py 127.0.0.4:25 (550 5.1.1)
+ *                                   │                           │    ├──▶ smtp_unknown_users.py 127.0.0.4:25 (550 5.1.1)
+ *                                   │                           │    └──▶ smtp-sink 127.0.0.8:25 (-r RCPT: 4xx, until replaced)
  *                                   ▼                           └── MX lookups: dnsmasq 127.0.0.1:5353
  *                             bounce-service ──▶ PostgreSQL 127.0.0.1:5432/test, schema sluice_system
  * </pre>
  *
  * DNS: {@code ok.test} has MX {@code mx.ok.test} = 127.0.0.2, {@code reject.test} has MX
- * {@code mx.reject.test} = 127.0.0.3, {@code unknown.test} has MX {@code mx.unknown.test} = 127.0.0.4. The broker is the system tests' own, fresh each run, so that
+ * {@code mx.reject.test} = 127.0.0.3, {@code unknown.test} has MX {@code mx.unknown.test} = 127.0.0.4,
+ * {@code retry.test} has MX {@code mx.retry.test} = 127.0.0.8.
+ * Delivery retries within seconds (initial delay 2 s, at most 4 s) so that a deferred recipient's
+ * later attempts happen during a test. The broker is the system tests' own, fresh each run, so that
  * records left by the service tests never reach these services. JUnit closes it (an
  * {@link AutoCloseable} in the root store) after the last test.
  */
@@ -36,6 +40,7 @@ public final class SluiceStack implements BeforeAllCallback, AutoCloseable {
   static final String API_TOKEN = "system-test-token";
   static final int KAFKA_PORT = Integer.getInteger("sluice.systemtest.kafka-port", 29092);
   static final String BOOTSTRAP = "127.0.0.1:" + KAFKA_PORT;
+  private static final String RETRY_SINK = "127.0.0.8:25";
 
   private static SluiceStack running;
 
@@ -51,6 +56,7 @@ public final class SluiceStack implements BeforeAllCallback, AutoCloseable {
   Path acceptedDumps;
   /** Every address the unknown-users server (unknown.test) was asked for, one per line. */
   Path unknownUsersRcpts;
+  private Proc retrySink;
   int smtpPort;
   int bounceHttpPort;
 
@@ -79,6 +85,7 @@ public final class SluiceStack implements BeforeAllCallback, AutoCloseable {
         "--mx-host=ok.test,mx.ok.test,10", "--host-record=mx.ok.test,127.0.0.2",
         "--mx-host=reject.test,mx.reject.test,10", "--host-record=mx.reject.test,127.0.0.3",
         "--mx-host=unknown.test,mx.unknown.test,10", "--host-record=mx.unknown.test,127.0.0.4",
+        "--mx-host=retry.test,mx.retry.test,10", "--host-record=mx.retry.test,127.0.0.8",
         "--local=/test/")));
 
     // smtp-sink drops privileges to nobody, so its dump folder must be writable by nobody.
@@ -93,6 +100,9 @@ public final class SluiceStack implements BeforeAllCallback, AutoCloseable {
     procs.add(Proc.start("smtp-unknown-users", logs, List.of("python3",
         root.resolve("deploy/system-tests/peers/smtp_unknown_users.py").toString(), "127.0.0.4", "25",
         unknownUsersRcpts.toString())));
+    retrySink = Proc.start("smtp-sink-retry-4xx", logs, List.of("smtp-sink", "-u", "nobody", "-r", "RCPT",
+        RETRY_SINK, "100"));
+    procs.add(retrySink);
 
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     bounceHttpPort = Ports.free();
@@ -104,7 +114,9 @@ public final class SluiceStack implements BeforeAllCallback, AutoCloseable {
         "-Dsluice.bounce.api.token=" + API_TOKEN));
     int deliveryHttpPort = Ports.free();
     procs.add(service("delivery-service", java, deliveryHttpPort,
-        "-Dsluice.delivery.dns.servers=127.0.0.1:5353"));
+        "-Dsluice.delivery.dns.servers=127.0.0.1:5353",
+        "-Dsluice.delivery.retry.initial-delay=2s", "-Dsluice.delivery.retry.max-delay=4s",
+        "-Dsluice.delivery.retry.jitter=0"));
     int ingressHttpPort = Ports.free();
     smtpPort = Ports.free();
     procs.add(service("ingress-service", java, ingressHttpPort,
@@ -114,10 +126,23 @@ public final class SluiceStack implements BeforeAllCallback, AutoCloseable {
     Ports.awaitListening("127.0.0.2", 25, Duration.ofSeconds(10));
     Ports.awaitListening("127.0.0.3", 25, Duration.ofSeconds(10));
     Ports.awaitListening("127.0.0.4", 25, Duration.ofSeconds(10));
+    Ports.awaitListening("127.0.0.8", 25, Duration.ofSeconds(10));
     awaitReady("bounce-service", bounceHttpPort);
     awaitReady("delivery-service", deliveryHttpPort);
     awaitReady("ingress-service", ingressHttpPort);
     Ports.awaitListening("127.0.0.1", smtpPort, Duration.ofSeconds(30));
+  }
+
+  /**
+   * Replaces retry.test's sink, which answers 4xx to every RCPT, by one that accepts and dumps into
+   * {@code dumps}, on the same address: the destination recovers.
+   */
+  synchronized void acceptAtRetrySink(Path dumps) throws IOException, InterruptedException {
+    retrySink.close();
+    retrySink = Proc.start("smtp-sink-retry-ok", logs, List.of("smtp-sink", "-u", "nobody", "-d",
+        dumps + "/%Y%m%d%H%M%S.", RETRY_SINK, "100"));
+    procs.add(retrySink);
+    Ports.awaitListening("127.0.0.8", 25, Duration.ofSeconds(10));
   }
 
   private Proc service(String name, String java, int httpPort, String... flags) throws IOException {

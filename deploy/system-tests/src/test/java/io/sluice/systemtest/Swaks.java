@@ -44,4 +44,13 @@ final class Swaks {
     Files.delete(data);
     return new Result(exit, transcript);
   }
+
+  /** Sends an ASCII message that ingress must accept; returns its queue id. */
+  static String submit(int port, String from, String to, String message) throws IOException, InterruptedException {
+    Result result = send(port, from, to, message.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    if (result.exitCode() != 0) {
+      throw new AssertionError("swaks exited with " + result.exitCode() + ":\n" + result.transcript());
+    }
+    return result.queueId();
+  }
 }
