@@ -9,8 +9,10 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,6 +65,79 @@ final class TrackingTables {
           o.firstEventAt = instant(rs, 13);
           o.lastEventAt = instant(rs, 14);
           out.put(outcomeKey(o.queueId, o.recipient), o);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The BOUNCED and EXPIRED events of these messages, each attempt's oldest first (the report's order). */
+  List<DeliveryEventRow> failures(Collection<String> queueIds) throws SQLException {
+    List<DeliveryEventRow> out = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT id, queue_id, recipient, event_type, attempt, occurred_at, remote_mta, reply_code, reply_enhanced,"
+            + " reply_text, failures_in_attempt, recorded_at FROM delivery_event WHERE queue_id = ANY (?)"
+            + " AND event_type IN ('BOUNCED', 'EXPIRED') ORDER BY queue_id, attempt, occurred_at, recipient")) {
+      ps.setArray(1, ids(queueIds));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          DeliveryEventRow r = new DeliveryEventRow();
+          r.id = rs.getLong(1);
+          r.queueId = rs.getString(2);
+          r.recipient = rs.getString(3);
+          r.eventType = rs.getString(4);
+          r.attempt = rs.getInt(5);
+          r.occurredAt = instant(rs, 6);
+          r.remoteMta = rs.getString(7);
+          int code = rs.getInt(8);
+          r.replyCode = rs.wasNull() ? null : code;
+          r.replyEnhanced = rs.getString(9);
+          r.replyText = rs.getString(10);
+          r.failuresInAttempt = rs.getInt(11);
+          r.recordedAt = instant(rs, 12);
+          out.add(r);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The attempts of these messages that already have their failure report (or its skip) recorded. */
+  Set<EventStore.AttemptKey> failureReports(Collection<String> queueIds) throws SQLException {
+    Set<EventStore.AttemptKey> out = new HashSet<>();
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT queue_id, attempt FROM bounce_report WHERE queue_id = ANY (?) AND kind = 'FAILED'")) {
+      ps.setArray(1, ids(queueIds));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new EventStore.AttemptKey(rs.getString(1), rs.getInt(2)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The stored summaries of these messages by queue id, as detached values. */
+  Map<String, TrackedMessage> messages(Collection<String> queueIds) throws SQLException {
+    Map<String, TrackedMessage> out = new HashMap<>();
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT queue_id, sender, message_id, size_bytes, received_at, client_address, envid, ret, headers, recorded_at"
+            + " FROM tracked_message WHERE queue_id = ANY (?)")) {
+      ps.setArray(1, ids(queueIds));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          TrackedMessage m = new TrackedMessage();
+          m.queueId = rs.getString(1);
+          m.sender = rs.getString(2);
+          m.messageId = rs.getString(3);
+          m.sizeBytes = rs.getLong(4);
+          m.receivedAt = instant(rs, 5);
+          m.clientAddress = rs.getString(6);
+          m.envid = rs.getString(7);
+          m.ret = rs.getString(8);
+          m.headers = rs.getBytes(9);
+          m.recordedAt = instant(rs, 10);
+          out.put(m.queueId, m);
         }
       }
     }
