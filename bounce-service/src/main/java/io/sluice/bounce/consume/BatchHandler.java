@@ -71,8 +71,9 @@ public class BatchHandler {
     }
     delivered.forEach((key, list) ->
         outcomes.add(successes.report(key.queueId(), key.attempt(), list, traceOf.get(list.getLast()))));
-    deferred.forEach((queueId, list) ->
-        outcomes.add(delays.warnIfDue(queueId, list, traceOf.get(list.getLast()))));
+    Map<String, Context> deferredTrace = new HashMap<>();
+    deferred.forEach((queueId, list) -> deferredTrace.put(queueId, traceOf.get(list.getLast())));
+    outcomes.addAll(delays.warnIfDue(deferred, deferredTrace));
     // Suppression changes and DSNs went out without waiting one by one; the transaction commits only
     // once the broker has them all.
     List<Future<RecordMetadata>> acks = new ArrayList<>(suppressed.acks());

@@ -320,18 +320,32 @@ public class EventStore {
       for (DeliveryEventRow r : tables.failures(queueIds)) {
         failures.computeIfAbsent(new AttemptKey(r.queueId, r.attempt), k -> new ArrayList<>()).add(r);
       }
-      Map<String, Map<String, RecipientOutcome>> outcomes = new HashMap<>();
-      for (RecipientOutcome o : tables.outcomes(queueIds).values()) {
-        outcomes.computeIfAbsent(o.queueId, k -> new HashMap<>()).put(o.recipient, o);
-      }
-      return new FailureFacts(failures, tables.failureReports(queueIds), tables.messages(queueIds), outcomes);
+      return new FailureFacts(failures, tables.failureReports(queueIds), tables.messages(queueIds),
+          byMessage(tables.outcomes(queueIds).values()));
     });
   }
 
-  public Map<String, RecipientOutcome> outcomesOf(String queueId) {
-    Map<String, RecipientOutcome> out = new HashMap<>();
-    for (RecipientOutcome o : RecipientOutcome.<RecipientOutcome>list("queueId", queueId)) {
-      out.put(o.recipient, o);
+  /**
+   * The summaries and recipient outcomes of these messages, by queue id (outcomes then by
+   * recipient), read with two queries whatever their number.
+   */
+  public record Summaries(Map<String, TrackedMessage> messages, Map<String, Map<String, RecipientOutcome>> outcomes) {}
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Summaries summaries(Collection<String> queueIds) {
+    if (queueIds.isEmpty()) {
+      return new Summaries(Map.of(), Map.of());
+    }
+    return session.doReturningWork(connection -> {
+      TrackingTables tables = new TrackingTables(connection);
+      return new Summaries(tables.messages(queueIds), byMessage(tables.outcomes(queueIds).values()));
+    });
+  }
+
+  private static Map<String, Map<String, RecipientOutcome>> byMessage(Collection<RecipientOutcome> outcomes) {
+    Map<String, Map<String, RecipientOutcome>> out = new HashMap<>();
+    for (RecipientOutcome o : outcomes) {
+      out.computeIfAbsent(o.queueId, k -> new HashMap<>()).put(o.recipient, o);
     }
     return out;
   }
