@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * One poll batch in one transaction: store the events, update the suppression list, then write the
@@ -54,13 +56,10 @@ public class BatchHandler {
       attemptTrace.put(new AttemptKey(in.event().queueId(), in.event().attempt()), in.trace());
     }
     EventStore.Persisted persisted = store.persist(events);
-    int suppressed = suppressions.recordHardBounces(persisted.stored(), Instant.now());
+    SuppressionList.Recorded suppressed = suppressions.recordHardBounces(persisted.stored(), Instant.now());
 
-    List<Outcome> outcomes = new ArrayList<>();
-    Map<AttemptKey, byte[]> returned = ReturnedContent.of(events);
-    for (AttemptKey key : persisted.failureAttempts()) {
-      outcomes.add(failures.reportIfComplete(key, returned.get(key), attemptTrace.getOrDefault(key, Context.root())));
-    }
+    List<Outcome> outcomes = new ArrayList<>(
+        failures.reportAll(persisted.failureAttempts(), ReturnedContent.of(events), attemptTrace));
     Map<AttemptKey, List<DeliveryEvent>> delivered = new LinkedHashMap<>();
     Map<String, List<DeliveryEvent>> deferred = new LinkedHashMap<>();
     for (DeliveryEvent e : persisted.stored()) {
@@ -72,11 +71,18 @@ public class BatchHandler {
     }
     delivered.forEach((key, list) ->
         outcomes.add(successes.report(key.queueId(), key.attempt(), list, traceOf.get(list.getLast()))));
-    deferred.forEach((queueId, list) ->
-        outcomes.add(delays.warnIfDue(queueId, list, traceOf.get(list.getLast()))));
-    // DSNs went out without waiting one by one; the transaction commits only once the broker has all.
-    producer.awaitAll(outcomes.stream()
-        .map(o -> o instanceof Outcome.Sent sent ? sent.ack() : null).filter(java.util.Objects::nonNull).toList());
-    return new Result(persisted.stored().size(), persisted.duplicates(), suppressed, outcomes);
+    Map<String, Context> deferredTrace = new HashMap<>();
+    deferred.forEach((queueId, list) -> deferredTrace.put(queueId, traceOf.get(list.getLast())));
+    outcomes.addAll(delays.warnIfDue(deferred, deferredTrace));
+    // Suppression changes and DSNs went out without waiting one by one; the transaction commits only
+    // once the broker has them all.
+    List<Future<RecordMetadata>> acks = new ArrayList<>(suppressed.acks());
+    outcomes.forEach(o -> {
+      if (o instanceof Outcome.Sent sent) {
+        acks.add(sent.ack());
+      }
+    });
+    producer.awaitAll(acks);
+    return new Result(persisted.stored().size(), persisted.duplicates(), suppressed.added(), outcomes);
   }
 }

@@ -53,19 +53,34 @@ public class DelayWarnings {
     return notify.isEmpty() || notify.contains(Notify.DELAY);
   }
 
-  /** The event path. @param deferred new DEFERRED events of one message */
+  /**
+   * The event path: warns about the messages whose new deferrals make a warning due. The summaries
+   * and outcomes of all the batch's deferred messages are read together (two queries), since most
+   * deferrals come before the delay and need nothing more.
+   *
+   * @param deferred new DEFERRED events by queue id
+   * @param traces the trace each message's warning continues
+   * @return one outcome per message, in the order given
+   */
   @Transactional(Transactional.TxType.MANDATORY)
-  public Outcome warnIfDue(String queueId, List<DeliveryEvent> deferred, Context parent) {
+  public List<Outcome> warnIfDue(Map<String, List<DeliveryEvent>> deferred, Map<String, Context> traces) {
     Duration after = config.dsn().delayWarningAfter();
-    if (after.isZero() || after.isNegative()) {
-      return new Outcome.NothingDue();
+    if (after.isZero() || after.isNegative() || deferred.isEmpty()) {
+      return deferred.keySet().stream().map(q -> (Outcome) new Outcome.NothingDue()).toList();
     }
-    TrackedMessage message = TrackedMessage.findById(queueId);
+    EventStore.Summaries summaries = store.summaries(deferred.keySet());
+    List<Outcome> out = new ArrayList<>(deferred.size());
+    deferred.forEach((queueId, events) -> out.add(warnIfDue(summaries.messages().get(queueId),
+        summaries.outcomes().getOrDefault(queueId, Map.of()), events, after, traces.get(queueId))));
+    return out;
+  }
+
+  private Outcome warnIfDue(TrackedMessage message, Map<String, RecipientOutcome> outcomes,
+      List<DeliveryEvent> deferred, Duration after, Context parent) {
     if (message == null) {
       // No summary yet (RECEIVED not stored): a later deferral or the scanner will try again.
       return new Outcome.NothingDue();
     }
-    Map<String, RecipientOutcome> outcomes = store.outcomesOf(queueId);
     Map<String, Deferred> latest = new LinkedHashMap<>();
     for (DeliveryEvent e : deferred) {
       RecipientOutcome o = outcomes.get(e.recipient().address());

@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -25,7 +26,8 @@ import org.jboss.logging.Logger;
  * BOUNCED and EXPIRED events say how many recipients failed in their attempt
  * ({@code failuresInAttempt}); once that many failures of the attempt are stored, exactly one report
  * is written. The unique bounce_report row is inserted and flushed before the DSN is published, in
- * the caller's transaction, so a replayed event finds the row and sends nothing.
+ * the caller's transaction, so a replayed event finds the row and sends nothing. A poll batch's
+ * attempts are decided together, so the database work is a few statements per batch, not per DSN.
  */
 @ApplicationScoped
 public class FailureReports {
@@ -36,29 +38,59 @@ public class FailureReports {
   @Inject EventStore store;
   @Inject ReportSender sender;
 
-  @Transactional(Transactional.TxType.MANDATORY)
-  public Outcome reportIfComplete(AttemptKey key, Context parent) {
-    return reportIfComplete(key, null, parent);
-  }
-
   /**
-   * @param originalContent the whole message for RET=FULL, from the attempt's last failure event
-   *     (the one that completes the report), or null
+   * Decides the failure reports of a batch's attempts together: their inputs are read in one go
+   * ({@link EventStore#failureFacts}), the due bounce_report rows are inserted in one flush, and only
+   * then are the DSNs published (each ack is in its {@link Outcome.Sent}; the caller awaits them).
+   *
+   * @param attempts attempts that got a new BOUNCED or EXPIRED event
+   * @param returned for RET=FULL, the whole message per attempt, from the attempt's failure events
+   * @param traces the trace each attempt's report continues
+   * @return one outcome per attempt, in the order given
    */
   @Transactional(Transactional.TxType.MANDATORY)
-  public Outcome reportIfComplete(AttemptKey key, byte[] originalContent, Context parent) {
-    List<DeliveryEventRow> failures = store.failuresOf(key);
-    int expected = failures.stream().mapToInt(f -> f.failuresInAttempt).max().orElse(0);
-    if (failures.isEmpty() || failures.size() < expected) {
-      return new Outcome.Incomplete(failures.size(), expected);
+  public List<Outcome> reportAll(Collection<AttemptKey> attempts, Map<AttemptKey, byte[]> returned,
+      Map<AttemptKey, Context> traces) {
+    EventStore.FailureFacts facts = store.failureFacts(attempts);
+    List<Outcome> outcomes = new ArrayList<>(attempts.size());
+    List<Due> due = new ArrayList<>();
+    for (AttemptKey key : attempts) {
+      List<DeliveryEventRow> failures = facts.failures().getOrDefault(key, List.of());
+      int expected = failures.stream().mapToInt(f -> f.failuresInAttempt).max().orElse(0);
+      if (failures.isEmpty() || failures.size() < expected) {
+        outcomes.add(new Outcome.Incomplete(failures.size(), expected));
+      } else if (facts.reported().contains(key)) {
+        outcomes.add(new Outcome.NothingDue());
+      } else {
+        Due d = decide(key, failures, facts.messages().get(key.queueId()),
+            facts.outcomes().getOrDefault(key.queueId(), Map.of()));
+        d.report.persist();
+        due.add(d);
+        outcomes.add(null); // filled in once the rows are flushed
+      }
     }
-    if (BounceReport.count("queueId = ?1 and attempt = ?2 and kind = ?3",
-        key.queueId(), key.attempt(), BounceReport.Kind.FAILED) > 0) {
-      return new Outcome.NothingDue();
+    if (due.isEmpty()) {
+      return outcomes;
     }
+    // The unique rows reach the database before any DSN is published: a concurrent writer or a
+    // replay fails or finds them, and never sends a second report.
+    BounceReport.flush();
+    var pending = due.iterator();
+    for (int i = 0; i < outcomes.size(); i++) {
+      if (outcomes.get(i) == null) {
+        Due d = pending.next();
+        AttemptKey key = new AttemptKey(d.report.queueId, d.report.attempt);
+        outcomes.set(i, send(d, returned.get(key), traces.getOrDefault(key, Context.root())));
+      }
+    }
+    return outcomes;
+  }
 
-    TrackedMessage message = TrackedMessage.findById(key.queueId());
-    Map<String, RecipientOutcome> outcomes = store.outcomesOf(key.queueId());
+  /** A report row to insert, and what its DSN will say. */
+  private record Due(BounceReport report, TrackedMessage message, List<RecipientReport> blocks) {}
+
+  private Due decide(AttemptKey key, List<DeliveryEventRow> failures, TrackedMessage message,
+      Map<String, RecipientOutcome> outcomes) {
     List<DeliveryEventRow> notified = new ArrayList<>();
     for (DeliveryEventRow f : failures) {
       RecipientOutcome o = outcomes.get(f.recipient);
@@ -67,7 +99,6 @@ public class FailureReports {
         notified.add(f);
       }
     }
-
     BounceReport report = new BounceReport();
     report.queueId = key.queueId();
     report.attempt = key.attempt();
@@ -81,20 +112,23 @@ public class FailureReports {
     if (report.skippedReason == null) {
       report.dsnQueueId = sender.newQueueId();
     }
-    report.persistAndFlush();
+    return new Due(report, message, blocks(notified, outcomes));
+  }
+
+  private Outcome send(Due d, byte[] originalContent, Context parent) {
+    BounceReport report = d.report;
     if (report.skippedReason != null) {
-      LOG.infof("no DSN for %s attempt %d (%d failed): %s", key.queueId(), key.attempt(), failures.size(),
+      LOG.infof("no DSN for %s attempt %d (%d failed): %s", report.queueId, report.attempt, report.recipients,
           report.skippedReason);
       return new Outcome.Skipped(DsnAction.FAILED, report.skippedReason);
     }
-    if (originalContent == null && Ret.FULL.name().equals(message.ret)) {
+    if (originalContent == null && Ret.FULL.name().equals(d.message.ret)) {
       // Only after a replay out of the usual order; the report still goes out, with the headers.
       LOG.warnf("%s attempt %d asked for RET=FULL but the body was not among the events at hand; the DSN returns "
-          + "the headers only", key.queueId(), key.attempt());
+          + "the headers only", report.queueId, report.attempt);
     }
-    var ack = sender.send(report.dsnQueueId, DsnAction.FAILED, message, blocks(notified, outcomes), originalContent,
-        parent);
-    return new Outcome.Sent(DsnAction.FAILED, report.dsnQueueId, notified.size(), ack);
+    var ack = sender.send(report.dsnQueueId, DsnAction.FAILED, d.message, d.blocks, originalContent, parent);
+    return new Outcome.Sent(DsnAction.FAILED, report.dsnQueueId, d.blocks.size(), ack);
   }
 
   /** Why no report at all can go out about this message, or null when one can. */

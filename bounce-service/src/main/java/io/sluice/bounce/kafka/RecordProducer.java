@@ -73,10 +73,10 @@ public class RecordProducer {
         f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new ProducerFailure("interrupted while waiting for the broker to acknowledge DSNs", e);
+        throw new ProducerFailure("interrupted while waiting for the broker to acknowledge records", e);
       } catch (ExecutionException | TimeoutException e) {
         Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-        throw new ProducerFailure("broker did not acknowledge a DSN: " + cause, cause);
+        throw new ProducerFailure("broker did not acknowledge a record: " + cause, cause);
       }
     }
   }

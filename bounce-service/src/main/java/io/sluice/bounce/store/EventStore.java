@@ -292,17 +292,60 @@ public class EventStore {
     return s == null || s.length() <= max ? s : s.substring(0, max);
   }
 
-  /** Failure events of one attempt, oldest first, for the report. */
-  public List<DeliveryEventRow> failuresOf(AttemptKey key) {
-    return DeliveryEventRow.list(
-        "queueId = ?1 and attempt = ?2 and eventType in ?3 order by occurredAt, recipient",
-        key.queueId(), key.attempt(), List.of(EventType.BOUNCED.name(), EventType.EXPIRED.name()));
+  /**
+   * What the failure reports of a batch are decided on, read for all its attempts at once.
+   *
+   * @param failures the BOUNCED and EXPIRED events of each attempt, oldest first
+   * @param reported the attempts whose report is already recorded (a replay)
+   * @param messages the message summaries by queue id
+   * @param outcomes each message's recipient outcomes, by queue id and then recipient
+   */
+  public record FailureFacts(Map<AttemptKey, List<DeliveryEventRow>> failures, Set<AttemptKey> reported,
+      Map<String, TrackedMessage> messages, Map<String, Map<String, RecipientOutcome>> outcomes) {}
+
+  /**
+   * Reads what {@link FailureFacts} holds for {@code attempts}: four queries whatever their number
+   * (one array parameter each, see {@link TrackingTables}), instead of four per attempt.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public FailureFacts failureFacts(Collection<AttemptKey> attempts) {
+    Set<String> queueIds = new LinkedHashSet<>();
+    attempts.forEach(k -> queueIds.add(k.queueId()));
+    if (queueIds.isEmpty()) {
+      return new FailureFacts(Map.of(), Set.of(), Map.of(), Map.of());
+    }
+    return session.doReturningWork(connection -> {
+      TrackingTables tables = new TrackingTables(connection);
+      Map<AttemptKey, List<DeliveryEventRow>> failures = new HashMap<>();
+      for (DeliveryEventRow r : tables.failures(queueIds)) {
+        failures.computeIfAbsent(new AttemptKey(r.queueId, r.attempt), k -> new ArrayList<>()).add(r);
+      }
+      return new FailureFacts(failures, tables.failureReports(queueIds), tables.messages(queueIds),
+          byMessage(tables.outcomes(queueIds).values()));
+    });
   }
 
-  public Map<String, RecipientOutcome> outcomesOf(String queueId) {
-    Map<String, RecipientOutcome> out = new HashMap<>();
-    for (RecipientOutcome o : RecipientOutcome.<RecipientOutcome>list("queueId", queueId)) {
-      out.put(o.recipient, o);
+  /**
+   * The summaries and recipient outcomes of these messages, by queue id (outcomes then by
+   * recipient), read with two queries whatever their number.
+   */
+  public record Summaries(Map<String, TrackedMessage> messages, Map<String, Map<String, RecipientOutcome>> outcomes) {}
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Summaries summaries(Collection<String> queueIds) {
+    if (queueIds.isEmpty()) {
+      return new Summaries(Map.of(), Map.of());
+    }
+    return session.doReturningWork(connection -> {
+      TrackingTables tables = new TrackingTables(connection);
+      return new Summaries(tables.messages(queueIds), byMessage(tables.outcomes(queueIds).values()));
+    });
+  }
+
+  private static Map<String, Map<String, RecipientOutcome>> byMessage(Collection<RecipientOutcome> outcomes) {
+    Map<String, Map<String, RecipientOutcome>> out = new HashMap<>();
+    for (RecipientOutcome o : outcomes) {
+      out.computeIfAbsent(o.queueId, k -> new HashMap<>()).put(o.recipient, o);
     }
     return out;
   }

@@ -9,8 +9,10 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,12 +42,10 @@ final class TrackingTables {
    */
   Map<String, RecipientOutcome> outcomes(Collection<String> queueIds) throws SQLException {
     Map<String, RecipientOutcome> out = new HashMap<>();
-    try (PreparedStatement ps = connection.prepareStatement(
+    for (RecipientOutcome o : select(
         "SELECT id, queue_id, recipient, rcpt_domain, orcpt, notify, status, attempt, reply_code, reply_enhanced,"
-            + " reply_text, remote_mta, first_event_at, last_event_at FROM recipient_outcome WHERE queue_id = ANY (?)")) {
-      ps.setArray(1, ids(queueIds));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
+            + " reply_text, remote_mta, first_event_at, last_event_at FROM recipient_outcome WHERE queue_id = ANY (?)",
+        queueIds, rs -> {
           RecipientOutcome o = new RecipientOutcome();
           o.id = rs.getLong(1);
           o.queueId = rs.getString(2);
@@ -55,16 +55,70 @@ final class TrackingTables {
           o.notify = rs.getString(6);
           o.status = rs.getString(7);
           o.attempt = rs.getInt(8);
-          int code = rs.getInt(9);
-          o.replyCode = rs.wasNull() ? null : code;
+          o.replyCode = integer(rs, 9);
           o.replyEnhanced = rs.getString(10);
           o.replyText = rs.getString(11);
           o.remoteMta = rs.getString(12);
           o.firstEventAt = instant(rs, 13);
           o.lastEventAt = instant(rs, 14);
-          out.put(outcomeKey(o.queueId, o.recipient), o);
-        }
-      }
+          return o;
+        })) {
+      out.put(outcomeKey(o.queueId, o.recipient), o);
+    }
+    return out;
+  }
+
+  /** The BOUNCED and EXPIRED events of these messages, each attempt's oldest first (the report's order). */
+  List<DeliveryEventRow> failures(Collection<String> queueIds) throws SQLException {
+    return select(
+        "SELECT id, queue_id, recipient, event_type, attempt, occurred_at, remote_mta, reply_code, reply_enhanced,"
+            + " reply_text, failures_in_attempt, recorded_at FROM delivery_event WHERE queue_id = ANY (?)"
+            + " AND event_type IN ('BOUNCED', 'EXPIRED') ORDER BY queue_id, attempt, occurred_at, recipient",
+        queueIds, rs -> {
+          DeliveryEventRow r = new DeliveryEventRow();
+          r.id = rs.getLong(1);
+          r.queueId = rs.getString(2);
+          r.recipient = rs.getString(3);
+          r.eventType = rs.getString(4);
+          r.attempt = rs.getInt(5);
+          r.occurredAt = instant(rs, 6);
+          r.remoteMta = rs.getString(7);
+          r.replyCode = integer(rs, 8);
+          r.replyEnhanced = rs.getString(9);
+          r.replyText = rs.getString(10);
+          r.failuresInAttempt = rs.getInt(11);
+          r.recordedAt = instant(rs, 12);
+          return r;
+        });
+  }
+
+  /** The attempts of these messages that already have their failure report (or its skip) recorded. */
+  Set<EventStore.AttemptKey> failureReports(Collection<String> queueIds) throws SQLException {
+    return new HashSet<>(select("SELECT queue_id, attempt FROM bounce_report WHERE queue_id = ANY (?) AND kind = 'FAILED'",
+        queueIds, rs -> new EventStore.AttemptKey(rs.getString(1), rs.getInt(2))));
+  }
+
+  /** The stored summaries of these messages by queue id, as detached values. */
+  Map<String, TrackedMessage> messages(Collection<String> queueIds) throws SQLException {
+    Map<String, TrackedMessage> out = new HashMap<>();
+    for (TrackedMessage m : select(
+        "SELECT queue_id, sender, message_id, size_bytes, received_at, client_address, envid, ret, headers, recorded_at"
+            + " FROM tracked_message WHERE queue_id = ANY (?)",
+        queueIds, rs -> {
+          TrackedMessage m = new TrackedMessage();
+          m.queueId = rs.getString(1);
+          m.sender = rs.getString(2);
+          m.messageId = rs.getString(3);
+          m.sizeBytes = rs.getLong(4);
+          m.receivedAt = instant(rs, 5);
+          m.clientAddress = rs.getString(6);
+          m.envid = rs.getString(7);
+          m.ret = rs.getString(8);
+          m.headers = rs.getBytes(9);
+          m.recordedAt = instant(rs, 10);
+          return m;
+        })) {
+      out.put(m.queueId, m);
     }
     return out;
   }
@@ -138,6 +192,26 @@ final class TrackingTables {
     void bind(PreparedStatement ps, T item) throws SQLException;
   }
 
+  /** Runs {@code sql}, whose one parameter is the queue ids as an array, and reads each row. */
+  private <T> List<T> select(String sql, Collection<String> queueIds, RowReader<T> reader) throws SQLException {
+    List<T> out = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      ps.setArray(1, ids(queueIds));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(reader.read(rs));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Reads one result row. */
+  @FunctionalInterface
+  private interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
   /** {@code sql} once per item, as one JDBC batch; returns the per-item update counts. */
   private <T> int[] batch(String sql, Collection<T> items, Binder<T> binder) throws SQLException {
     if (items.isEmpty()) {
@@ -208,6 +282,11 @@ final class TrackingTables {
     } else {
       ps.setInt(index, value);
     }
+  }
+
+  private static Integer integer(ResultSet rs, int index) throws SQLException {
+    int value = rs.getInt(index);
+    return rs.wasNull() ? null : value;
   }
 
   private static Instant instant(ResultSet rs, int index) throws SQLException {

@@ -41,7 +41,15 @@ public class SuppressionFeed {
 
   /** Publishes the current state of each entry and waits until the broker has them all. */
   public void publish(Collection<Suppression> entries) {
-    producer.awaitAll(entries.stream().map(this::send).toList());
+    producer.awaitAll(send(entries));
+  }
+
+  /**
+   * Publishes the current state of each entry without waiting, so a poll batch awaits these acks
+   * together with its DSNs' ({@link RecordProducer#awaitAll}) before it commits.
+   */
+  public List<Future<RecordMetadata>> send(Collection<Suppression> entries) {
+    return entries.stream().map(this::send).toList();
   }
 
   /** Publishes tombstones for {@code addresses} and waits until the broker has them all. */

@@ -10,11 +10,16 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.hibernate.Session;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,6 +35,7 @@ public class SuppressionList {
 
   @Inject BounceConfig config;
   @Inject SuppressionFeed feed;
+  @Inject Session session;
 
   /**
    * A hard bounce says the address itself is bad, not that the message or the moment was: a
@@ -53,22 +59,33 @@ public class SuppressionList {
     return address.strip().toLowerCase(Locale.ROOT);
   }
 
-  /** Puts the hard bounces among {@code events} on the list, or extends their entries. */
+  /**
+   * What a batch changed on the list.
+   *
+   * @param added how many addresses were newly suppressed
+   * @param acks the broker's acknowledgements of the published changes, to await before commit
+   */
+  public record Recorded(int added, List<Future<RecordMetadata>> acks) {}
+
+  /**
+   * Puts the hard bounces among {@code events} on the list, or extends their entries. The entries
+   * are read with one query and the changes published without waiting: the caller must await
+   * {@link Recorded#acks} before the transaction commits (delivery must hear of every entry).
+   */
   @Transactional(Transactional.TxType.MANDATORY)
-  public int recordHardBounces(List<DeliveryEvent> events, Instant now) {
+  public Recorded recordHardBounces(List<DeliveryEvent> events, Instant now) {
     Duration ttl = config.dsn().suppressFor();
-    if (ttl.isZero() || ttl.isNegative()) {
-      return 0;
+    List<DeliveryEvent> hard = events.stream().filter(SuppressionList::isHardBounce).toList();
+    if (ttl.isZero() || ttl.isNegative() || hard.isEmpty()) {
+      return new Recorded(0, List.of());
     }
+    Map<String, Suppression> known = entries(hard.stream().map(e -> normalise(e.recipient().address())).toList());
     int added = 0;
     Map<String, Suppression> changed = new LinkedHashMap<>();
-    for (DeliveryEvent e : events) {
-      if (!isHardBounce(e)) {
-        continue;
-      }
+    for (DeliveryEvent e : hard) {
       String address = normalise(e.recipient().address());
       Instant until = e.occurredAt().plus(ttl);
-      Suppression s = Suppression.find("address", address).firstResult();
+      Suppression s = known.get(address);
       if (s == null) {
         s = new Suppression();
         s.address = address;
@@ -78,6 +95,7 @@ public class SuppressionList {
         s.reason = truncate(e.reply().toString());
         s.sourceQueueId = e.queueId();
         s.persist();
+        known.put(address, s);
         changed.put(address, s);
         added++;
         LOG.infof("suppressed <%s> until %s after hard bounce of %s: %s", address, until, e.queueId(), s.reason);
@@ -89,10 +107,27 @@ public class SuppressionList {
         changed.put(address, s);
       }
     }
-    if (!changed.isEmpty()) {
-      feed.publish(changed.values()); // before the batch commits: delivery must hear of every entry
+    if (changed.isEmpty()) {
+      return new Recorded(0, List.of());
     }
-    return added;
+    // Flushed first, so a conflicting insert by another instance fails the batch before anything is published.
+    Suppression.flush();
+    return new Recorded(added, feed.send(changed.values()));
+  }
+
+  /**
+   * The stored entries for these addresses, by address, managed (changes are written at flush):
+   * one query with an array parameter, which stays an index lookup without table statistics.
+   */
+  @SuppressWarnings("unchecked")
+  private Map<String, Suppression> entries(Collection<String> addresses) {
+    List<Suppression> rows = session.createNativeQuery("SELECT * FROM suppression WHERE address = ANY (?1)",
+            Suppression.class)
+        .setParameter(1, addresses.stream().distinct().toArray(String[]::new))
+        .getResultList();
+    Map<String, Suppression> out = new HashMap<>();
+    rows.forEach(s -> out.put(s.address, s));
+    return out;
   }
 
   /** The entry that currently blocks {@code address}, if any. */
