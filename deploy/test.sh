@@ -33,6 +33,8 @@ install_peers() {
   command -v dnsmasq > /dev/null || missing+=(dnsmasq-base)
   command -v dig > /dev/null || missing+=(bind9-dnsutils)
   command -v curl > /dev/null || missing+=(curl)
+  # HaproxyProxyProtocolIT puts haproxy (send-proxy-v2) in front of an ingress PROXY listener.
+  command -v haproxy > /dev/null || missing+=(haproxy)
   command -v python3 > /dev/null || missing+=(python3)
   command -v npm > /dev/null || missing+=(npm)
   # promtool checks the alert rules and runs their unit tests in deploy/k8s/validate.sh.

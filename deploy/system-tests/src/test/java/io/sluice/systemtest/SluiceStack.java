@@ -104,32 +104,34 @@ public final class SluiceStack implements BeforeAllCallback, AutoCloseable {
         RETRY_SINK, "100"));
     procs.add(retrySink);
 
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     bounceHttpPort = Ports.free();
-    procs.add(service("bounce-service", java, bounceHttpPort,
+    Proc bounce = service("bounce-service", "bounce-service", bounceHttpPort,
         "-Dquarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:5432/test?currentSchema=sluice_system",
         "-Dquarkus.datasource.username=postgres",
         "-Dquarkus.flyway.schemas=sluice_system",
         "-Dquarkus.flyway.clean-at-start=true",
-        "-Dsluice.bounce.api.token=" + API_TOKEN));
+        "-Dsluice.bounce.api.token=" + API_TOKEN);
+    procs.add(bounce);
     int deliveryHttpPort = Ports.free();
-    procs.add(service("delivery-service", java, deliveryHttpPort,
+    Proc delivery = service("delivery-service", "delivery-service", deliveryHttpPort,
         "-Dsluice.delivery.dns.servers=127.0.0.1:5353",
         "-Dsluice.delivery.retry.initial-delay=2s", "-Dsluice.delivery.retry.max-delay=4s",
-        "-Dsluice.delivery.retry.jitter=0"));
+        "-Dsluice.delivery.retry.jitter=0");
+    procs.add(delivery);
     int ingressHttpPort = Ports.free();
     smtpPort = Ports.free();
-    procs.add(service("ingress-service", java, ingressHttpPort,
-        "-Dsluice.ingress.port=" + smtpPort));
+    Proc ingress = service("ingress-service", "ingress-service", ingressHttpPort,
+        "-Dsluice.ingress.port=" + smtpPort);
+    procs.add(ingress);
 
     Ports.awaitListening("127.0.0.1", 5353, Duration.ofSeconds(10));
     Ports.awaitListening("127.0.0.2", 25, Duration.ofSeconds(10));
     Ports.awaitListening("127.0.0.3", 25, Duration.ofSeconds(10));
     Ports.awaitListening("127.0.0.4", 25, Duration.ofSeconds(10));
     Ports.awaitListening("127.0.0.8", 25, Duration.ofSeconds(10));
-    awaitReady("bounce-service", bounceHttpPort);
-    awaitReady("delivery-service", deliveryHttpPort);
-    awaitReady("ingress-service", ingressHttpPort);
+    awaitReady(bounce, bounceHttpPort);
+    awaitReady(delivery, deliveryHttpPort);
+    awaitReady(ingress, ingressHttpPort);
     Ports.awaitListening("127.0.0.1", smtpPort, Duration.ofSeconds(30));
   }
 
@@ -145,19 +147,39 @@ public final class SluiceStack implements BeforeAllCallback, AutoCloseable {
     Ports.awaitListening("127.0.0.8", 25, Duration.ofSeconds(10));
   }
 
-  private Proc service(String name, String java, int httpPort, String... flags) throws IOException {
+  /**
+   * One more ingress on the stack's broker with extra settings, ready when this returns; the
+   * caller closes it. For listener settings that would change what the other tests see.
+   */
+  Proc startExtraIngress(String name, int httpPort, String... flags) throws Exception {
+    Proc ingress = service(name, "ingress-service", httpPort, flags);
+    try {
+      awaitReady(ingress, httpPort);
+    } catch (Exception | AssertionError e) {
+      ingress.close();
+      throw e;
+    }
+    return ingress;
+  }
+
+  /** Where the stack's processes write their logs; peers a test starts itself log here too. */
+  Path logs() {
+    return logs;
+  }
+
+  private Proc service(String name, String module, int httpPort, String... flags) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-Xmx512m",
         "-Dkafka.bootstrap.servers=" + BOOTSTRAP, "-Dquarkus.http.port=" + httpPort,
         "-Dquarkus.http.host=127.0.0.1"));
     command.addAll(List.of(flags));
-    command.addAll(List.of("-jar", root.resolve(name + "/target/quarkus-app/quarkus-run.jar").toString()));
+    command.addAll(List.of("-jar", root.resolve(module + "/target/quarkus-app/quarkus-run.jar").toString()));
     return Proc.start(name, logs, command);
   }
 
-  private void awaitReady(String name, int httpPort) throws Exception {
+  private void awaitReady(Proc proc, int httpPort) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     Instant deadline = Instant.now().plusSeconds(90);
-    Proc proc = procs.stream().filter(p -> p.toString().equals(name)).findFirst().orElseThrow();
     while (Instant.now().isBefore(deadline)) {
       proc.requireAlive();
       try {
@@ -172,7 +194,7 @@ public final class SluiceStack implements BeforeAllCallback, AutoCloseable {
       }
       Thread.sleep(500);
     }
-    throw new IllegalStateException(name + " not ready after 90 s; see " + proc.log());
+    throw new IllegalStateException(proc + " not ready after 90 s; see " + proc.log());
   }
 
   private void kafka(String action) throws IOException, InterruptedException {

@@ -27,6 +27,17 @@ final class Swaks {
 
   /** Sends {@code message} (raw RFC 5322 bytes ending in CRLF) from {@code from} to {@code to} via EHLO, MAIL, RCPT, DATA, QUIT. */
   static Result send(int port, String from, String to, byte[] message) throws IOException, InterruptedException {
+    return send(port, from, to, message, List.of());
+  }
+
+  /** As {@link #send(int, String, String, byte[])}, connecting from the loopback address {@code localAddress}. */
+  static Result sendFrom(String localAddress, int port, String from, String to, byte[] message)
+      throws IOException, InterruptedException {
+    return send(port, from, to, message, List.of("--local-interface", localAddress));
+  }
+
+  private static Result send(int port, String from, String to, byte[] message, List<String> options)
+      throws IOException, InterruptedException {
     Path data = Files.createTempFile("sluice-message", ".eml");
     // swaks ends DATA by sending <CRLF>.<CRLF> after the file, so the file holds the message
     // without its final line break; the server then receives exactly `message`.
@@ -38,6 +49,7 @@ final class Swaks {
     List<String> command = new ArrayList<>(List.of("swaks", "--server", "127.0.0.1:" + port,
         "--ehlo", "client.systemtest", "--from", from, "--to", to, "--data", data.toString(),
         "--timeout", "60"));
+    command.addAll(options);
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String transcript = new String(process.getInputStream().readAllBytes());
     int exit = process.waitFor();
