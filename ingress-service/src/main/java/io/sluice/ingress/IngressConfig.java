@@ -50,6 +50,14 @@ public interface IngressConfig {
   Optional<List<String>> trustedProxies();
 
   /**
+   * How long a trusted proxy has to send the whole PROXY header. Short on purpose: a balancer that
+   * is not set to send one (or a client that reaches the listener directly) waits for a greeting
+   * that never comes, and should show up in the logs within seconds, not after the command timeout.
+   */
+  @WithDefault("5s")
+  Duration proxyHeaderTimeout();
+
+  /**
    * Where mail to the bare {@code <Postmaster>} (RFC 5321 §4.5.1) is sent, e.g. postmaster@example.com.
    * Unset: {@code RCPT TO:<Postmaster>} gets 550 5.1.1, since this relay has no mailboxes of its own.
    */

@@ -319,7 +319,7 @@ public class SmtpServer {
   /**
    * On a PROXY listener: the client address from the header, the proxy's own address for a LOCAL
    * header (its health checks), or null when the connection must be closed: the peer is not a
-   * trusted proxy, or the header is missing, malformed or late (within the command timeout).
+   * trusted proxy, or the header is missing, malformed or late (sluice.ingress.proxy-header-timeout).
    */
   private InetAddress proxiedClient(Socket socket, String listenerName) {
     InetAddress peer = socket.getInetAddress();
@@ -330,7 +330,7 @@ public class SmtpServer {
       return null;
     }
     try {
-      return switch (ProxyHeader.read(socket, config.timeout().command())) {
+      return switch (ProxyHeader.read(socket, config.proxyHeaderTimeout())) {
         case ProxyHeader.Result.Proxied p -> p.source().getAddress();
         case ProxyHeader.Result.Local l -> peer;
         case ProxyHeader.Result.Malformed m -> {
@@ -343,7 +343,7 @@ public class SmtpServer {
     } catch (java.net.SocketTimeoutException e) {
       metrics.rejected("proxy-timeout");
       LOG.warnf("SMTP %s: closed a connection from proxy [%s]: no PROXY header within %s", listenerName,
-          peer.getHostAddress(), config.timeout().command());
+          peer.getHostAddress(), config.proxyHeaderTimeout());
       return null;
     } catch (IOException e) {
       LOG.debugf("SMTP %s: connection from proxy [%s] lost before its PROXY header: %s", listenerName,
