@@ -79,6 +79,8 @@ import org.jboss.logging.Logger;
 public class DeliveryConsumer {
   private static final Logger LOG = Logger.getLogger(DeliveryConsumer.class);
   private static final Duration PAUSED_POLL = Duration.ofMillis(10);
+  /** How long a partition waits before a record whose dispatch failed unexpectedly is read again. */
+  private static final Duration DISPATCH_RETRY = Duration.ofSeconds(1);
 
   private final DeliveryConfig config;
   private final KafkaClientSettings kafka;
@@ -277,44 +279,64 @@ public class DeliveryConsumer {
   private void dispatch(KafkaConsumer<String, byte[]> c, TopicPartition tp, List<ConsumerRecord<String, byte[]>> records) {
     Instant now = clock.instant();
     for (ConsumerRecord<String, byte[]> record : records) {
-      SubmittedMessage message;
       try {
-        message = codec.decode(record.value());
-      } catch (UnreadableRecordException e) {
-        if (onlyDomains != null) {
-          tracker.done(tp, record.offset());
-        } else {
-          tracker.dispatched(tp, record.offset());
-          workers.execute(() -> finish(tp, record.offset(),
-              untilWritten(() -> { deadLetters.send(record, e.getMessage()).join(); return true; }, record)));
-        }
-        continue;
-      }
-      if (onlyDomains != null && !ours(message)) {
-        tracker.done(tp, record.offset());
-        continue;
-      }
-      Duration tierDelay = writer.tiers().byTopic(record.topic()).map(Tiers.Tier::delay).orElse(null);
-      switch (TierRelease.decide(now, Instant.ofEpochMilli(record.timestamp()), tierDelay, message.notBefore(),
-          writer.tiers())) {
-        case TierRelease.Decision.Hold hold -> {
-          // Not due: rewind the partition to this record and hold it (paused) until it is. The
-          // records behind it were written later, so none of them is due earlier.
-          c.seek(tp, record.offset());
-          heldUntil.merge(tp, hold.until(), (a, b) -> a.isBefore(b) ? a : b);
+        if (!dispatch(c, tp, record, now)) {
           return;
         }
-        case TierRelease.Decision.MoveTo move -> {
-          tracker.dispatched(tp, record.offset());
-          workers.execute(() -> finish(tp, record.offset(),
-              untilWritten(() -> { mover.move(record, move.tier()).join(); return true; }, record)));
-        }
-        case TierRelease.Decision.Deliver deliver -> {
-          tracker.dispatched(tp, record.offset(), record.serializedValueSize());
-          workers.execute(() -> finish(tp, record.offset(), deliver(record, message)));
-        }
+      } catch (RuntimeException e) {
+        // The poll has moved the position past every record of the batch: read the partition again
+        // from this record, after a pause, so that nothing behind it is skipped (and then committed over).
+        tracker.abandon(tp, record.offset());
+        c.seek(tp, record.offset());
+        heldUntil.merge(tp, now.plus(DISPATCH_RETRY), (a, b) -> a.isBefore(b) ? a : b);
+        LOG.errorf(e, "Dispatching %s-%d@%d failed; reading the partition again from it in %s", tp.topic(),
+            tp.partition(), record.offset(), DISPATCH_RETRY);
+        return;
       }
     }
+  }
+
+  /** Hands one record to a worker (or settles it at once); false if its partition is now held. */
+  private boolean dispatch(KafkaConsumer<String, byte[]> c, TopicPartition tp, ConsumerRecord<String, byte[]> record,
+      Instant now) {
+    SubmittedMessage message;
+    try {
+      message = codec.decode(record.value());
+    } catch (UnreadableRecordException e) {
+      if (onlyDomains != null) {
+        tracker.done(tp, record.offset());
+      } else {
+        tracker.dispatched(tp, record.offset());
+        workers.execute(() -> finish(tp, record.offset(),
+            untilWritten(() -> { deadLetters.send(record, e.getMessage()).join(); return true; }, record)));
+      }
+      return true;
+    }
+    if (onlyDomains != null && !ours(message)) {
+      tracker.done(tp, record.offset());
+      return true;
+    }
+    Duration tierDelay = writer.tiers().byTopic(record.topic()).map(Tiers.Tier::delay).orElse(null);
+    switch (TierRelease.decide(now, Instant.ofEpochMilli(record.timestamp()), tierDelay, message.notBefore(),
+        writer.tiers())) {
+      case TierRelease.Decision.Hold hold -> {
+        // Not due: rewind the partition to this record and hold it (paused) until it is. The
+        // records behind it were written later, so none of them is due earlier.
+        c.seek(tp, record.offset());
+        heldUntil.merge(tp, hold.until(), (a, b) -> a.isBefore(b) ? a : b);
+        return false;
+      }
+      case TierRelease.Decision.MoveTo move -> {
+        tracker.dispatched(tp, record.offset());
+        workers.execute(() -> finish(tp, record.offset(),
+            untilWritten(() -> { mover.move(record, move.tier()).join(); return true; }, record)));
+      }
+      case TierRelease.Decision.Deliver deliver -> {
+        tracker.dispatched(tp, record.offset(), record.serializedValueSize());
+        workers.execute(() -> finish(tp, record.offset(), deliver(record, message)));
+      }
+    }
+    return true;
   }
 
   private void finish(TopicPartition tp, long offset, boolean success) {
@@ -503,12 +525,33 @@ public class DeliveryConsumer {
       if (c != null) {
         // Resolve the start positions now, so that "assigned" means "will see every later record".
         partitions.forEach(c::position);
+        fixStartOfNewPartitions(c, partitions);
         if (backpressure) {
           c.pause(partitions);
         }
       }
       assigned.addAll(partitions);
       LOG.infof("Partitions assigned: %s", partitions);
+    }
+
+    /**
+     * A partition the group never committed starts where {@code auto-offset-reset} says; that start is
+     * committed at once, so it is decided only once per group. Otherwise a partition handed to another
+     * member before its first commit would be reset again there: with {@code latest}, past the records
+     * the first owner had not finished, which would then never be delivered.
+     */
+    private void fixStartOfNewPartitions(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> partitions) {
+      Map<TopicPartition, OffsetAndMetadata> committed = c.committed(Set.copyOf(partitions));
+      Map<TopicPartition, OffsetAndMetadata> starts = new HashMap<>();
+      for (TopicPartition tp : partitions) {
+        if (committed.get(tp) == null) {
+          starts.put(tp, new OffsetAndMetadata(c.position(tp)));
+        }
+      }
+      if (!starts.isEmpty()) {
+        c.commitSync(starts);
+        LOG.infof("First start of the group on %s: committed the start positions %s", starts.keySet(), starts);
+      }
     }
 
     @Override

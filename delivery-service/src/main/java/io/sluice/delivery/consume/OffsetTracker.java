@@ -58,6 +58,17 @@ public final class OffsetTracker {
     partitions.computeIfAbsent(tp, k -> new TreeMap<>()).put(offset, State.DONE);
   }
 
+  /** Forgets a record whose dispatch failed before a worker took it; it is read and dispatched again. */
+  public synchronized void abandon(TopicPartition tp, long offset) {
+    TreeMap<Long, State> p = partitions.get(tp);
+    State state = p == null ? null : p.remove(offset);
+    if (state == State.IN_FLIGHT) {
+      inFlight--;
+      release(tp, offset);
+      notifyAll();
+    }
+  }
+
   public synchronized void finished(TopicPartition tp, long offset, boolean success) {
     TreeMap<Long, State> p = partitions.get(tp);
     if (p == null || p.get(offset) != State.IN_FLIGHT) {

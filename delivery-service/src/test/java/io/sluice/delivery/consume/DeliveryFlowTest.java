@@ -295,6 +295,40 @@ class DeliveryFlowTest {
     }
   }
 
+  @Test
+  void aNewGroupCommitsItsStartPositionsAtOnceSoThatAHandoverCannotResetThem() throws Exception {
+    // With auto-offset-reset=latest (as in these tests), a partition handed over before its first
+    // commit would start again at the end on its new owner, past records nobody delivered.
+    String group = "sluice-delivery-test-start-" + UUID.randomUUID();
+    DeliveryConfig.Consumer ownGroup = proxy(DeliveryConfig.Consumer.class, config.consumer(), "groupId", group);
+    DeliveryConsumer fresh = secondInstance(proxy(DeliveryConfig.class, config, "consumer", ownGroup));
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      fresh.start();
+      Instant deadline = Instant.now().plus(WAIT);
+      while (Instant.now().isBefore(deadline) && submittedPartitions(fresh) < 6) {
+        Thread.sleep(50);
+      }
+      assertThat(submittedPartitions(fresh)).as("the new group's only member owns every partition").isEqualTo(6);
+
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+
+      assertThat(committed.keySet()).as("committed before any record was delivered")
+          .containsAll(fresh.assignment());
+      try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> probe =
+          new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
+              org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+              new org.apache.kafka.common.serialization.StringDeserializer(),
+              new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        Map<org.apache.kafka.common.TopicPartition, Long> ends = probe.endOffsets(fresh.assignment());
+        ends.forEach((tp, end) -> assertThat(committed.get(tp).offset()).as("start of %s", tp).isEqualTo(end));
+      }
+    } finally {
+      fresh.stop();
+    }
+  }
+
   /** A second delivery instance in the same group as the application's own consumer. */
   private DeliveryConsumer secondInstance(DeliveryConfig instanceConfig) {
     return new DeliveryConsumer(instanceConfig, KafkaClientSettings.of(bootstrap), runner, writer, deadLetters,

@@ -69,4 +69,21 @@ class OffsetTrackerTest {
     assertThat(tracker.inFlight()).isEqualTo(1);
     assertThat(tracker.awaitIdle(List.of(p0), 50)).isZero();
   }
+
+  @Test
+  void anAbandonedRecordNoLongerCountsAndIsDispatchedAgainFromScratch() {
+    tracker.dispatched(p0, 0, 100);
+    tracker.dispatched(p0, 1, 100);
+    tracker.abandon(p0, 1);
+    assertThat(tracker.inFlight()).isEqualTo(1);
+    assertThat(tracker.inFlightBytes()).isEqualTo(100);
+
+    tracker.finished(p0, 0, true);
+    assertThat(tracker.drainCommittable()).containsEntry(p0, 1L);
+    tracker.dispatched(p0, 1, 100);
+    tracker.finished(p0, 1, true);
+    assertThat(tracker.drainCommittable()).containsEntry(p0, 2L);
+    assertThat(tracker.inFlight()).isZero();
+    assertThat(tracker.inFlightBytes()).isZero();
+  }
 }
