@@ -47,7 +47,7 @@ final class Swaks {
     }
     Files.write(data, java.util.Arrays.copyOf(message, length));
     List<String> command = new ArrayList<>(List.of("swaks", "--server", "127.0.0.1:" + port,
-        "--ehlo", "client.systemtest", "--from", from, "--to", to, "--data", data.toString(),
+        "--ehlo", "client.systemtest", "--from", from, "--to", to, "--data", "@" + data,
         "--timeout", "60"));
     command.addAll(options);
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
