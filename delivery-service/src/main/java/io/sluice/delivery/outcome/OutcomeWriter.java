@@ -89,8 +89,10 @@ public class OutcomeWriter {
       sends.add(publisher.send(record(Topics.EVENTS, m.queueId(), events.encode(event), trace)));
       metrics.outcome(o.destination(), type);
       // Deliveries are the bulk and are on sluice.events anyway; a console line each cost a tenth of
-      // the CPU per message at full rate. Failures, which operators look for, stay at INFO.
-      LOG.logf(type == EventType.DELIVERED ? Logger.Level.DEBUG : Logger.Level.INFO, "%s <%s> %s after attempt %d: %s%s",
+      // the CPU per message at full rate. So are deferrals to a paused destination (one WARN said so
+      // when it was paused), and at the same rate. Other failures, which operators look for, stay at INFO.
+      boolean bulk = type == EventType.DELIVERED || o.remoteMta() == null && Replies.isThrottled(o.reply());
+      LOG.logf(bulk ? Logger.Level.DEBUG : Logger.Level.INFO, "%s <%s> %s after attempt %d: %s%s",
           m.queueId(), o.recipient().address(), type, report.attempt(), o.reply(),
           o.remoteMta() == null ? "" : " (" + o.remoteMta() + ")");
     }

@@ -44,8 +44,9 @@ public final class Shaper {
     DestinationState state = states.computeIfAbsent(destination,
         d -> new DestinationState(d, perDomain.getOrDefault(domain.toLowerCase(Locale.ROOT), defaults)));
     Instant now = clock.instant();
-    if (state.isOpen(now)) {
-      return new Admission.Throttled(throttled(destination, "it failed repeatedly; paused until " + state.openUntil()));
+    RemoteReply paused = state.pausedReply(now);
+    if (paused != null) {
+      return new Admission.Throttled(paused);
     }
     long deadline = System.nanoTime() + queueTimeout.toNanos();
     if (!state.acquireWindow(queueTimeout)) {
@@ -58,8 +59,9 @@ public final class Shaper {
         return new Admission.Throttled(throttled(destination, "its rate of " + state.policy().ratePerSecond()
             + " messages/s is used up"));
       }
-      if (state.isOpen(clock.instant())) { // opened while we waited
-        return new Admission.Throttled(throttled(destination, "it failed repeatedly; paused until " + state.openUntil()));
+      paused = state.pausedReply(clock.instant());
+      if (paused != null) { // opened while we waited
+        return new Admission.Throttled(paused);
       }
       ok = true;
       return new Admission.Admitted(new Permit() {
