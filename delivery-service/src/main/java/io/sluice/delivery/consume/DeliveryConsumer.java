@@ -348,6 +348,22 @@ public class DeliveryConsumer {
 
   /** Runs one attempt and writes its outcome; false only if shutdown came before the outcome was written. */
   private boolean deliver(ConsumerRecord<String, byte[]> record, SubmittedMessage message) {
+    AttemptReport paused = null;
+    try {
+      paused = suppression.mayApply(message) ? null : runner.deferIfPaused(message);
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "Checking whether %s goes to a paused destination failed; attempting it instead", message.queueId());
+    }
+    if (paused != null) {
+      AttemptReport report = paused;
+      // Nothing is attempted, so no attempt span: the records written carry the record's own trace
+      // context on (contract 6), and the deferral costs little next to a delivery.
+      Context trace = tracing.extract(record.headers());
+      return untilWritten(() -> {
+        writer.write(report, trace).join();
+        return true;
+      }, record);
+    }
     for (int attempt = 1; ; attempt++) {
       Context parent = tracing.extract(record.headers());
       Span span = tracing.startAttempt(parent, message.queueId(), message.attempt() + 1, record.topic());

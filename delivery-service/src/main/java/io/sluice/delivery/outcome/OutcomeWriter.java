@@ -92,9 +92,11 @@ public class OutcomeWriter {
       // the CPU per message at full rate. So are deferrals to a paused destination (one WARN said so
       // when it was paused), and at the same rate. Other failures, which operators look for, stay at INFO.
       boolean bulk = type == EventType.DELIVERED || o.remoteMta() == null && Replies.isThrottled(o.reply());
-      LOG.logf(bulk ? Logger.Level.DEBUG : Logger.Level.INFO, "%s <%s> %s after attempt %d: %s%s",
-          m.queueId(), o.recipient().address(), type, report.attempt(), o.reply(),
-          o.remoteMta() == null ? "" : " (" + o.remoteMta() + ")");
+      Logger.Level level = bulk ? Logger.Level.DEBUG : Logger.Level.INFO;
+      if (LOG.isEnabled(level)) { // the arguments alone cost a string per message
+        LOG.logf(level, "%s <%s> %s after attempt %d: %s%s", m.queueId(), o.recipient().address(), type,
+            report.attempt(), o.reply(), o.remoteMta() == null ? "" : " (" + o.remoteMta() + ")");
+      }
     }
     if (decision instanceof RetryDecision.RetryAfter(Duration delay)) {
       SubmittedMessage pending = pending(m, report, deferred, now.plus(delay));

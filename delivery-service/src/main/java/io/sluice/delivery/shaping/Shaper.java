@@ -86,6 +86,15 @@ public final class Shaper {
     }
   }
 
+  /**
+   * The reply that defers mail to {@code destination} while it is paused (its breaker is open), or
+   * null when it is not paused: lets a caller defer without taking a slot, or even starting an attempt.
+   */
+  public RemoteReply pausedReply(String destination) {
+    DestinationState s = states.get(destination);
+    return s == null ? null : s.pausedReply(clock.instant());
+  }
+
   private static RemoteReply throttled(String destination, String why) {
     return Replies.throttled(destination, why);
   }
