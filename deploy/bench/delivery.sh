@@ -15,6 +15,7 @@
 # rather than start-up; DELIVERY_JAVA_OPTS: extra JVM or -D options for the delivery instances (A/B
 # runs, e.g. -Dsluice.delivery.consumer.group-protocol=classic, or a JFR recording); DELIVERY_JAR
 # (delivery-service/target/quarkus-app/quarkus-run.jar): the build to measure, for builds side by side.
+# ONLY=mixed runs the mixed isolation phase alone (to profile it) and leaves docs/benchmarks.md alone.
 # Besides msg/s, each delivery phase reports the service's CPU time (utime + stime from /proc) per
 # delivered message over the measured span: far less sensitive to a shared machine's load.
 set -euo pipefail
@@ -27,6 +28,7 @@ SMTP_PORT=${SMTP_PORT:-2725}  # ingress, while messages are loaded
 WARMUP=${WARMUP:-0}
 DELIVERY_JAVA_OPTS=${DELIVERY_JAVA_OPTS:-}
 DELIVERY_JAR=${DELIVERY_JAR:-$bench_root/delivery-service/target/quarkus-app/quarkus-run.jar}
+ONLY=${ONLY:-}
 INGRESS_HTTP=8281
 DELIVERY_HTTP=8282
 FAST=127.0.0.5:25
@@ -102,6 +104,28 @@ deliver() {
 # cpu_per_message <group>: what deliver wrote for that group.
 cpu_per_message() { awk -v g="$1" '$1 == g {print $2}' "$bench_work/cpu"; }
 
+# Half the messages each way: with fewer, the run is over before the JIT has warmed up and the
+# ratio measures start-up rather than isolation.
+ISO=$((MESSAGES / 2))
+
+# mixed_phase: sets mixed_rate, the healthy destination's rate while the same partitions carry as
+# many messages for the 4xx destination.
+mixed_phase() {
+  fresh_queue
+  # Loaded side by side, so the two destinations' messages interleave on the same partitions.
+  load $((WARMUP + ISO)) rcpt@fast.bench.test &
+  local fast_load=$!
+  load $((WARMUP + ISO)) rcpt@tempfail.bench.test
+  wait "$fast_load"
+  mixed_rate=$(deliver bench-mixed "$WARMUP" $((WARMUP + ISO)) 127.0.0.5)
+  bench_log "healthy destination mixed: $mixed_rate msg/s ($(cpu_per_message bench-mixed) µs CPU per healthy message)"
+}
+
+if [[ "$ONLY" == mixed ]]; then
+  mixed_phase
+  exit 0
+fi
+
 bench_log "1. loading $MESSAGES messages, then delivering them"
 fresh_queue
 load $((WARMUP + MESSAGES)) rcpt@fast.bench.test
@@ -114,23 +138,14 @@ direct_rate=$(python3 -c "print(f'{$MESSAGES / ($t1 - $t0):.0f}')")
 ratio=$(python3 -c "print(f'{$delivered_rate / $direct_rate:.2f}')")
 bench_log "delivered $delivered_rate msg/s ($(cpu_per_message bench-throughput) µs CPU per message), smtp-source -d direct $direct_rate msg/s, ratio $ratio"
 
-# Half the messages each way: with fewer, the run is over before the JIT has warmed up and the
-# ratio measures start-up rather than isolation.
-ISO=$((MESSAGES / 2))
 bench_log "2. isolation: $ISO messages alone, then $ISO mixed with $ISO to a 4xx destination"
 fresh_queue
 load $((WARMUP + ISO)) rcpt@fast.bench.test
 alone_rate=$(deliver bench-alone "$WARMUP" $((WARMUP + ISO)) 127.0.0.5)
 bench_log "healthy destination alone: $alone_rate msg/s ($(cpu_per_message bench-alone) µs CPU per message)"
-fresh_queue
-# Loaded side by side, so the two destinations' messages interleave on the same partitions.
-load $((WARMUP + ISO)) rcpt@fast.bench.test &
-fast_load=$!
-load $((WARMUP + ISO)) rcpt@tempfail.bench.test
-wait "$fast_load"
-mixed_rate=$(deliver bench-mixed "$WARMUP" $((WARMUP + ISO)) 127.0.0.5)
+mixed_phase
 kept=$(python3 -c "print(f'{100 * $mixed_rate / $alone_rate:.0f}')")
-bench_log "healthy destination mixed: $mixed_rate msg/s ($(cpu_per_message bench-mixed) µs CPU per healthy message), kept $kept %"
+bench_log "kept $kept %"
 
 out=$bench_work/section.md
 cat > "$out" <<MD
