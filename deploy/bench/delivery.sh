@@ -10,7 +10,7 @@
 #   deploy/bench/delivery.sh        (as root; needs ./mvnw -q -B package -DskipTests first)
 #
 # Environment: MESSAGES (default 20000), SESSIONS (20), SIZE (2048), SMTP_PORT (2725, ingress),
-# WARMUP (0): messages per phase that each delivery instance delivers first, before the measured
+# WARMUP (10000): messages per phase that each delivery instance delivers first, before the measured
 # MESSAGES (or the isolation phases' halves) start counting, so that the figures show a warmed-up JIT
 # rather than start-up; DELIVERY_JAVA_OPTS: extra JVM or -D options for the delivery instances (A/B
 # runs, e.g. -Dsluice.delivery.consumer.group-protocol=classic, or a JFR recording); DELIVERY_JAR
@@ -25,7 +25,7 @@ MESSAGES=${MESSAGES:-20000}
 SESSIONS=${SESSIONS:-20}
 SIZE=${SIZE:-2048}
 SMTP_PORT=${SMTP_PORT:-2725}  # ingress, while messages are loaded
-WARMUP=${WARMUP:-0}
+WARMUP=${WARMUP:-10000}
 DELIVERY_JAVA_OPTS=${DELIVERY_JAVA_OPTS:-}
 DELIVERY_JAR=${DELIVERY_JAR:-$bench_root/delivery-service/target/quarkus-app/quarkus-run.jar}
 ONLY=${ONLY:-}
@@ -152,29 +152,33 @@ cat > "$out" <<MD
 ## Delivery
 
 Measured $(date -u +%Y-%m-%d) on $(bench_machine), with \`deploy/bench/delivery.sh\`
-(MESSAGES=$MESSAGES SESSIONS=$SESSIONS SIZE=$SIZE). Messages were queued through ingress into a
-single-node Kafka 4.1.1 broker with delivery stopped; then one delivery instance (prod build,
-\`-Xmx1g\`, default shaping: 20 connections per destination) relayed them over static routes to
-smtp-sink. Rates count from the first to the last delivery (\`sluice_delivery_delivered_total\`).
+(MESSAGES=$MESSAGES WARMUP=$WARMUP SESSIONS=$SESSIONS SIZE=$SIZE${DELIVERY_JAVA_OPTS:+ DELIVERY_JAVA_OPTS=\"$DELIVERY_JAVA_OPTS\"}).
+Messages were queued through ingress into a single-node Kafka 4.1.1 broker with delivery stopped;
+then one delivery instance per phase (prod build, \`-Xmx1g\`, default shaping: 20 connections per
+destination) relayed them over static routes to smtp-sink. Each instance first delivered $WARMUP
+messages (its JIT warm-up, as a long-running instance has it); the measured ones follow in the same
+queue. Rates count from the delivery that reached $WARMUP to the last one
+(\`sluice_delivery_delivered_total\`); CPU is the delivery process's user + system time over the
+same span, per healthy message delivered.
 
 **Throughput with connection reuse** ($MESSAGES messages):
 
-| path | msg/s |
-|---|---|
-| \`smtp-source -d -s $SESSIONS -l $SIZE\` straight into smtp-sink | $direct_rate |
-| Kafka → delivery → smtp-sink | $delivered_rate |
-| **ratio** | **$ratio** |
+| path | msg/s | delivery CPU µs per message |
+|---|---|---|
+| \`smtp-source -d -s $SESSIONS -l $SIZE\` straight into smtp-sink | $direct_rate | |
+| Kafka → delivery → smtp-sink | $delivered_rate | $(cpu_per_message bench-throughput) |
+| **ratio** | **$ratio** | |
 
 **Isolation**: a healthy destination's delivery rate alone, and while the same partitions also
 carry as many messages for a destination that answers 4xx to every RCPT (\`smtp-sink -r RCPT\`;
 default \`shaping.tempfail-threshold=10\`, so after ten such transactions that destination is paused
 and its mail deferred without connecting):
 
-| healthy destination | msg/s |
-|---|---|
-| alone ($ISO messages) | $alone_rate |
-| mixed with $ISO tempfailing messages | $mixed_rate |
-| **kept** | **$kept %** |
+| healthy destination | msg/s | delivery CPU µs per healthy message |
+|---|---|---|
+| alone ($ISO messages) | $alone_rate | $(cpu_per_message bench-alone) |
+| mixed with $ISO tempfailing messages | $mixed_rate | $(cpu_per_message bench-mixed) |
+| **kept** | **$kept %** | |
 MD
 bench_write_section delivery "$out"
 cat "$out"
