@@ -17,7 +17,7 @@
 # (delivery-service/target/quarkus-app/quarkus-run.jar): the build to measure, for builds side by side.
 # ONLY=mixed runs the mixed isolation phase alone (to profile it) and leaves docs/benchmarks.md alone.
 # Besides msg/s, each delivery phase reports the service's CPU time (utime + stime from /proc) per
-# delivered message over the measured span: far less sensitive to a shared machine's load.
+# delivered message over the measured span: less sensitive to a shared machine's load than msg/s.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
