@@ -9,7 +9,15 @@
 #
 #   deploy/bench/delivery.sh        (as root; needs ./mvnw -q -B package -DskipTests first)
 #
-# Environment: MESSAGES (default 20000), SESSIONS (20), SIZE (2048), SMTP_PORT (2725, ingress).
+# Environment: MESSAGES (default 20000), SESSIONS (20), SIZE (2048), SMTP_PORT (2725, ingress),
+# WARMUP (10000): messages per phase that each delivery instance delivers first, before the measured
+# MESSAGES (or the isolation phases' halves) start counting, so that the figures show a warmed-up JIT
+# rather than start-up; DELIVERY_JAVA_OPTS: extra JVM or -D options for the delivery instances (A/B
+# runs, e.g. -Dsluice.delivery.consumer.group-protocol=classic, or a JFR recording); DELIVERY_JAR
+# (delivery-service/target/quarkus-app/quarkus-run.jar): the build to measure, for builds side by side.
+# ONLY=mixed runs the mixed isolation phase alone (to profile it) and leaves docs/benchmarks.md alone.
+# Besides msg/s, each delivery phase reports the service's CPU time (utime + stime from /proc) per
+# delivered message over the measured span: less sensitive to a shared machine's load than msg/s.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -17,6 +25,10 @@ MESSAGES=${MESSAGES:-20000}
 SESSIONS=${SESSIONS:-20}
 SIZE=${SIZE:-2048}
 SMTP_PORT=${SMTP_PORT:-2725}  # ingress, while messages are loaded
+WARMUP=${WARMUP:-10000}
+DELIVERY_JAVA_OPTS=${DELIVERY_JAVA_OPTS:-}
+DELIVERY_JAR=${DELIVERY_JAR:-$bench_root/delivery-service/target/quarkus-app/quarkus-run.jar}
+ONLY=${ONLY:-}
 INGRESS_HTTP=8281
 DELIVERY_HTTP=8282
 FAST=127.0.0.5:25
@@ -58,74 +70,115 @@ counter() {
     | awk -v n="sluice_delivery_$1_total" -v d="$2" 'index($0, n "{") == 1 && index($0, d) {s += $NF} END {printf "%d", s}'
 }
 
-# deliver <group> <expected> <destination>: runs delivery until <expected> recipients to
-# <destination> are delivered; prints msg/s from the first to the last delivery.
+# cpu_ticks <pid>: the process's user + system CPU time so far, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# deliver <group> <from> <to> <destination>: runs delivery until <to> recipients to <destination>
+# are delivered; prints msg/s from the poll that saw at least <from> (at least one when <from> is
+# 0) to the one that saw <to>, and appends "<group> <µs of CPU per message>" over that span to
+# $bench_work/cpu.
 deliver() {
-  local pid
-  pid=$(bench_spawn "delivery-$1" "$JAVA" -Xmx1g -Dkafka.bootstrap.servers=127.0.0.1:19492 \
+  local pid t0="" t1 n=0 first=0 c0 c1 hz
+  # shellcheck disable=SC2086 # DELIVERY_JAVA_OPTS is a list of options
+  pid=$(bench_spawn "delivery-$1" "$JAVA" -Xmx1g $DELIVERY_JAVA_OPTS -Dkafka.bootstrap.servers=127.0.0.1:19492 \
     -Dquarkus.http.port=$DELIVERY_HTTP -Dsluice.delivery.consumer.group-id="$1" \
     -Dsluice.delivery.routes.\"fast.bench.test\"=$FAST -Dsluice.delivery.routes.\"tempfail.bench.test\"=$TEMPFAIL \
-    -jar "$bench_root/delivery-service/target/quarkus-app/quarkus-run.jar")
-  bench_rate_until "$pid" "$2" counter delivered "$3"
+    -jar "$DELIVERY_JAR")
+  while (( n < $3 )); do
+    n=$(counter delivered "$4")
+    n=${n:-0}
+    if [[ -z "$t0" ]] && (( n > 0 && n >= $2 )); then t0=$(bench_now); c0=$(cpu_ticks "$pid"); first=$n; fi
+    (( n >= $3 )) && break
+    sleep 0.2
+    kill -0 "$pid" 2>/dev/null || { bench_log "pid $pid exited at $n of $3; see $bench_work"; exit 1; }
+  done
+  t1=$(bench_now)
+  c1=$(cpu_ticks "$pid")
+  kill -TERM "$pid"
+  bench_await_exit "$pid"
+  hz=$(getconf CLK_TCK)
+  echo "$1 $(python3 -c "print(f'{($c1 - $c0) * 1e6 / $hz / max(1, $n - $first):.0f}')")" >> "$bench_work/cpu"
+  python3 -c "print(f'{($n - $first) / ($t1 - $t0):.0f}')"
 }
+
+# cpu_per_message <group>: what deliver wrote for that group.
+cpu_per_message() { awk -v g="$1" '$1 == g {print $2}' "$bench_work/cpu"; }
+
+# Half the messages each way: with fewer, the run is over before the JIT has warmed up and the
+# ratio measures start-up rather than isolation.
+ISO=$((MESSAGES / 2))
+
+# mixed_phase: sets mixed_rate, the healthy destination's rate while the same partitions carry as
+# many messages for the 4xx destination.
+mixed_phase() {
+  fresh_queue
+  # Loaded side by side, so the two destinations' messages interleave on the same partitions.
+  load $((WARMUP + ISO)) rcpt@fast.bench.test &
+  local fast_load=$!
+  load $((WARMUP + ISO)) rcpt@tempfail.bench.test
+  wait "$fast_load"
+  mixed_rate=$(deliver bench-mixed "$WARMUP" $((WARMUP + ISO)) 127.0.0.5)
+  bench_log "healthy destination mixed: $mixed_rate msg/s ($(cpu_per_message bench-mixed) µs CPU per healthy message)"
+}
+
+if [[ "$ONLY" == mixed ]]; then
+  mixed_phase
+  exit 0
+fi
 
 bench_log "1. loading $MESSAGES messages, then delivering them"
 fresh_queue
-load "$MESSAGES" rcpt@fast.bench.test
-delivered_rate=$(deliver bench-throughput "$MESSAGES" 127.0.0.5)
+load $((WARMUP + MESSAGES)) rcpt@fast.bench.test
+delivered_rate=$(deliver bench-throughput "$WARMUP" $((WARMUP + MESSAGES)) 127.0.0.5)
 t0=$(bench_now)
 smtp-source -d -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f bench@bench.test -t rcpt@fast.bench.test "$FAST" \
   > "$bench_work/direct.log" 2>&1
 t1=$(bench_now)
 direct_rate=$(python3 -c "print(f'{$MESSAGES / ($t1 - $t0):.0f}')")
 ratio=$(python3 -c "print(f'{$delivered_rate / $direct_rate:.2f}')")
-bench_log "delivered $delivered_rate msg/s, smtp-source -d direct $direct_rate msg/s, ratio $ratio"
+bench_log "delivered $delivered_rate msg/s ($(cpu_per_message bench-throughput) µs CPU per message), smtp-source -d direct $direct_rate msg/s, ratio $ratio"
 
-# Half the messages each way: with fewer, the run is over before the JIT has warmed up and the
-# ratio measures start-up rather than isolation.
-ISO=$((MESSAGES / 2))
 bench_log "2. isolation: $ISO messages alone, then $ISO mixed with $ISO to a 4xx destination"
 fresh_queue
-load "$ISO" rcpt@fast.bench.test
-alone_rate=$(deliver bench-alone "$ISO" 127.0.0.5)
-bench_log "healthy destination alone: $alone_rate msg/s"
-fresh_queue
-# Loaded side by side, so the two destinations' messages interleave on the same partitions.
-load "$ISO" rcpt@fast.bench.test &
-fast_load=$!
-load "$ISO" rcpt@tempfail.bench.test
-wait "$fast_load"
-mixed_rate=$(deliver bench-mixed "$ISO" 127.0.0.5)
+load $((WARMUP + ISO)) rcpt@fast.bench.test
+alone_rate=$(deliver bench-alone "$WARMUP" $((WARMUP + ISO)) 127.0.0.5)
+bench_log "healthy destination alone: $alone_rate msg/s ($(cpu_per_message bench-alone) µs CPU per message)"
+mixed_phase
 kept=$(python3 -c "print(f'{100 * $mixed_rate / $alone_rate:.0f}')")
+bench_log "kept $kept %"
 
 out=$bench_work/section.md
 cat > "$out" <<MD
 ## Delivery
 
 Measured $(date -u +%Y-%m-%d) on $(bench_machine), with \`deploy/bench/delivery.sh\`
-(MESSAGES=$MESSAGES SESSIONS=$SESSIONS SIZE=$SIZE). Messages were queued through ingress into a
-single-node Kafka 4.1.1 broker with delivery stopped; then one delivery instance (prod build,
-\`-Xmx1g\`, default shaping: 20 connections per destination) relayed them over static routes to
-smtp-sink. Rates count from the first to the last delivery (\`sluice_delivery_delivered_total\`).
+(MESSAGES=$MESSAGES WARMUP=$WARMUP SESSIONS=$SESSIONS SIZE=$SIZE${DELIVERY_JAVA_OPTS:+ DELIVERY_JAVA_OPTS=\"$DELIVERY_JAVA_OPTS\"}).
+Messages were queued through ingress into a single-node Kafka 4.1.1 broker with delivery stopped;
+then one delivery instance per phase (prod build, \`-Xmx1g\`, default shaping: 20 connections per
+destination) relayed them over static routes to smtp-sink. Each instance first delivered $WARMUP
+messages (its JIT warm-up, as a long-running instance has it); the measured ones follow in the same
+queue. Rates count from the delivery that reached $WARMUP to the last one
+(\`sluice_delivery_delivered_total\`); CPU is the delivery process's user + system time over the
+same span, per healthy message delivered.
 
 **Throughput with connection reuse** ($MESSAGES messages):
 
-| path | msg/s |
-|---|---|
-| \`smtp-source -d -s $SESSIONS -l $SIZE\` straight into smtp-sink | $direct_rate |
-| Kafka → delivery → smtp-sink | $delivered_rate |
-| **ratio** | **$ratio** |
+| path | msg/s | delivery CPU µs per message |
+|---|---|---|
+| \`smtp-source -d -s $SESSIONS -l $SIZE\` straight into smtp-sink | $direct_rate | |
+| Kafka → delivery → smtp-sink | $delivered_rate | $(cpu_per_message bench-throughput) |
+| **ratio** | **$ratio** | |
 
 **Isolation**: a healthy destination's delivery rate alone, and while the same partitions also
 carry as many messages for a destination that answers 4xx to every RCPT (\`smtp-sink -r RCPT\`;
 default \`shaping.tempfail-threshold=10\`, so after ten such transactions that destination is paused
 and its mail deferred without connecting):
 
-| healthy destination | msg/s |
-|---|---|
-| alone ($ISO messages) | $alone_rate |
-| mixed with $ISO tempfailing messages | $mixed_rate |
-| **kept** | **$kept %** |
+| healthy destination | msg/s | delivery CPU µs per healthy message |
+|---|---|---|
+| alone ($ISO messages) | $alone_rate | $(cpu_per_message bench-alone) |
+| mixed with $ISO tempfailing messages | $mixed_rate | $(cpu_per_message bench-mixed) |
+| **kept** | **$kept %** | |
 MD
 bench_write_section delivery "$out"
 cat "$out"

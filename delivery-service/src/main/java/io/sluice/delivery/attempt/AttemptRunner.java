@@ -110,6 +110,38 @@ public class AttemptRunner {
     }
   }
 
+  /**
+   * When every recipient's destination is paused now (its breaker is open, so {@link #run} would
+   * defer them all without connecting), the report that defers them with the pause's reply, made
+   * without routing anew or waiting for anything; otherwise null, and the message goes to
+   * {@link #run}. A destination that tempfails everything is paused for minutes while its mail keeps
+   * coming, so this is the path most of that mail takes; it must stay cheap next to real deliveries.
+   */
+  public AttemptReport deferIfPaused(SubmittedMessage message) {
+    long start = System.nanoTime();
+    List<RecipientOutcome> outcomes = new ArrayList<>(message.recipients().size());
+    String domain = null;
+    String destination = null;
+    RemoteReply reply = null;
+    for (Recipient r : message.recipients()) {
+      if (!r.domain().equals(domain)) {
+        // Only a route already known (static, or cached from DNS) is used; a lookup in flight means "attempt".
+        RouteResult route = router.route(r.domain()).toCompletableFuture().getNow(null);
+        if (!(route instanceof RouteResult.Hosts hosts) || (reply = shaper.pausedReply(hosts.destination())) == null) {
+          return null;
+        }
+        domain = r.domain();
+        destination = hosts.destination();
+      }
+      outcomes.add(new RecipientOutcome(r, Classification.classify(reply), reply, null, destination));
+    }
+    if (outcomes.isEmpty()) {
+      return null;
+    }
+    metrics.attempt(destination, Duration.ofNanos(System.nanoTime() - start));
+    return new AttemptReport(message, message.attempt() + 1, clock.instant(), outcomes);
+  }
+
   public AttemptReport run(SubmittedMessage message) {
     Map<String, List<Recipient>> byDomain = new LinkedHashMap<>();
     for (Recipient r : message.recipients()) {

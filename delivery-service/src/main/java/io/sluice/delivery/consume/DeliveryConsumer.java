@@ -78,7 +78,11 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class DeliveryConsumer {
   private static final Logger LOG = Logger.getLogger(DeliveryConsumer.class);
-  private static final Duration PAUSED_POLL = Duration.ofMillis(10);
+  /**
+   * While paused for backpressure the consumer thread waits for the workers instead of polling; it
+   * still polls at least this often, which keeps the group membership and rebalances going.
+   */
+  private static final Duration PAUSED_WAIT = Duration.ofMillis(100);
   /** How long a partition waits before a record whose dispatch failed unexpectedly is read again. */
   private static final Duration DISPATCH_RETRY = Duration.ofSeconds(1);
 
@@ -96,6 +100,8 @@ public class DeliveryConsumer {
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final OffsetTracker tracker = new OffsetTracker();
   private final Map<TopicPartition, Instant> heldUntil = new ConcurrentHashMap<>();
+  /** Held partitions already paused, so that a hold is paused once, not after every poll. */
+  private final Set<TopicPartition> pausedHolds = new HashSet<>();
   private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
   private final Set<String> onlyDomains;
   private final AtomicLong processed = new AtomicLong();
@@ -248,8 +254,12 @@ public class DeliveryConsumer {
           resumeDuePartitions(c);
           applyBackpressure(c);
           // While paused for backpressure a poll returns nothing and would sit out its whole timeout,
-          // long after the workers drained below the resume mark; the SMTP windows then ran dry.
-          ConsumerRecords<String, byte[]> records = c.poll(backpressure ? PAUSED_POLL : config.consumer().pollTimeout());
+          // long after the workers drained below the resume mark; the SMTP windows then ran dry. Polling
+          // in short turns instead cost a round trip to the KIP-848 consumer's background thread each.
+          if (backpressure && awaitResumeMark()) {
+            continue; // resume first, then poll for records
+          }
+          ConsumerRecords<String, byte[]> records = c.poll(backpressure ? Duration.ZERO : config.consumer().pollTimeout());
           for (TopicPartition tp : records.partitions()) {
             dispatch(c, tp, records.records(tp));
           }
@@ -348,6 +358,22 @@ public class DeliveryConsumer {
 
   /** Runs one attempt and writes its outcome; false only if shutdown came before the outcome was written. */
   private boolean deliver(ConsumerRecord<String, byte[]> record, SubmittedMessage message) {
+    AttemptReport paused = null;
+    try {
+      paused = suppression.mayApply(message) ? null : runner.deferIfPaused(message);
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "Checking whether %s goes to a paused destination failed; attempting it instead", message.queueId());
+    }
+    if (paused != null) {
+      AttemptReport report = paused;
+      // Nothing is attempted, so no attempt span: the records written carry the record's own trace
+      // context on (contract 6), and the deferral costs little next to a delivery.
+      Context trace = tracing.extract(record.headers());
+      return untilWritten(() -> {
+        writer.write(report, trace).join();
+        return true;
+      }, record);
+    }
     for (int attempt = 1; ; attempt++) {
       Context parent = tracing.extract(record.headers());
       Span span = tracing.startAttempt(parent, message.queueId(), message.attempt() + 1, record.topic());
@@ -457,6 +483,17 @@ public class DeliveryConsumer {
     }
   }
 
+  /** Waits (at most {@link #PAUSED_WAIT}) until the work in flight is down to where partitions resume. */
+  private boolean awaitResumeMark() {
+    try {
+      return tracker.awaitAtMost(config.consumer().maxInFlight() * 3 / 4, config.consumer().maxInFlightBytes() * 3 / 4,
+          PAUSED_WAIT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   private void applyBackpressure(KafkaConsumer<String, byte[]> c) {
     int inFlight = tracker.inFlight();
     long bytes = tracker.inFlightBytes();
@@ -475,9 +512,13 @@ public class DeliveryConsumer {
   }
 
   private void pauseHeld(KafkaConsumer<String, byte[]> c) {
-    List<TopicPartition> toPause = heldUntil.keySet().stream().filter(assigned::contains).toList();
+    // A pause of the KIP-848 consumer is a round trip to its background thread, and the tiers' partitions
+    // are held most of the time.
+    List<TopicPartition> toPause = heldUntil.keySet().stream()
+        .filter(tp -> assigned.contains(tp) && !pausedHolds.contains(tp)).toList();
     if (!toPause.isEmpty()) {
       c.pause(toPause);
+      pausedHolds.addAll(toPause);
     }
   }
 
@@ -491,6 +532,7 @@ public class DeliveryConsumer {
     });
     if (!due.isEmpty()) {
       due.forEach(heldUntil::remove);
+      due.forEach(pausedHolds::remove);
       List<TopicPartition> owned = due.stream().filter(assigned::contains).toList();
       if (!owned.isEmpty() && !backpressure) {
         c.resume(owned);
@@ -515,6 +557,7 @@ public class DeliveryConsumer {
       }
       assigned.removeAll(partitions);
       partitions.forEach(heldUntil::remove);
+      partitions.forEach(pausedHolds::remove);
       tracker.forget(partitions);
       LOG.infof("Partitions revoked: %s", partitions);
     }
@@ -559,6 +602,7 @@ public class DeliveryConsumer {
       // Lost, not revoked: another member may own them already, so nothing may be committed.
       assigned.removeAll(partitions);
       partitions.forEach(heldUntil::remove);
+      partitions.forEach(pausedHolds::remove);
       tracker.forget(partitions);
       LOG.warnf("Partitions lost: %s; records in flight there will be delivered again by their new owner", partitions);
     }

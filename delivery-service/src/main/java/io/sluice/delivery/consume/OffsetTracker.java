@@ -26,6 +26,11 @@ public final class OffsetTracker {
   private final Map<TopicPartition, Map<Long, Integer>> sizes = new HashMap<>();
   private int inFlight;
   private long inFlightBytes;
+  /** Threads in {@link #awaitIdle}: they are woken by every completion. */
+  private int idleWaiters;
+  /** While the consumer waits in {@link #awaitAtMost}, its marks; -1 when nobody waits. */
+  private int wakeAtRecords = -1;
+  private long wakeAtBytes;
 
   public synchronized void dispatched(TopicPartition tp, long offset) {
     dispatched(tp, offset, 0);
@@ -77,7 +82,34 @@ public final class OffsetTracker {
     p.put(offset, success ? State.DONE : State.FAILED);
     inFlight--;
     release(tp, offset);
-    notifyAll();
+    // Thousands of records finish every second; wake a waiter only when what it waits for is true.
+    if (idleWaiters > 0 || wakeAtRecords >= 0 && inFlight <= wakeAtRecords && inFlightBytes <= wakeAtBytes) {
+      notifyAll();
+    }
+  }
+
+  /**
+   * Waits until at most {@code records} records and {@code bytes} bytes are in flight, or the time
+   * is up; one waiter at a time (the consumer thread).
+   *
+   * @return whether they are
+   */
+  public synchronized boolean awaitAtMost(int records, long bytes, long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    wakeAtRecords = records;
+    wakeAtBytes = bytes;
+    try {
+      while (inFlight > records || inFlightBytes > bytes) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        wait(Math.max(1, left / 1_000_000));
+      }
+      return true;
+    } finally {
+      wakeAtRecords = -1;
+    }
   }
 
   /** Removes the finished run at the head of each partition and returns the offsets to commit. */
@@ -122,16 +154,21 @@ public final class OffsetTracker {
    */
   public synchronized int awaitIdle(Iterable<TopicPartition> tps, long timeoutMillis) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
-    while (true) {
-      int left = 0;
-      for (TopicPartition tp : tps) {
-        left += inFlight(tp);
+    idleWaiters++;
+    try {
+      while (true) {
+        int left = 0;
+        for (TopicPartition tp : tps) {
+          left += inFlight(tp);
+        }
+        long wait = deadline - System.currentTimeMillis();
+        if (left == 0 || wait <= 0) {
+          return left;
+        }
+        wait(Math.min(wait, 200));
       }
-      long wait = deadline - System.currentTimeMillis();
-      if (left == 0 || wait <= 0) {
-        return left;
-      }
-      wait(Math.min(wait, 200));
+    } finally {
+      idleWaiters--;
     }
   }
 

@@ -89,10 +89,14 @@ public class OutcomeWriter {
       sends.add(publisher.send(record(Topics.EVENTS, m.queueId(), events.encode(event), trace)));
       metrics.outcome(o.destination(), type);
       // Deliveries are the bulk and are on sluice.events anyway; a console line each cost a tenth of
-      // the CPU per message at full rate. Failures, which operators look for, stay at INFO.
-      LOG.logf(type == EventType.DELIVERED ? Logger.Level.DEBUG : Logger.Level.INFO, "%s <%s> %s after attempt %d: %s%s",
-          m.queueId(), o.recipient().address(), type, report.attempt(), o.reply(),
-          o.remoteMta() == null ? "" : " (" + o.remoteMta() + ")");
+      // the CPU per message at full rate. So are deferrals to a paused destination (one WARN said so
+      // when it was paused), and at the same rate. Other failures, which operators look for, stay at INFO.
+      boolean bulk = type == EventType.DELIVERED || o.remoteMta() == null && Replies.isThrottled(o.reply());
+      Logger.Level level = bulk ? Logger.Level.DEBUG : Logger.Level.INFO;
+      if (LOG.isEnabled(level)) { // the arguments alone cost a string per message
+        LOG.logf(level, "%s <%s> %s after attempt %d: %s%s", m.queueId(), o.recipient().address(), type,
+            report.attempt(), o.reply(), o.remoteMta() == null ? "" : " (" + o.remoteMta() + ")");
+      }
     }
     if (decision instanceof RetryDecision.RetryAfter(Duration delay)) {
       SubmittedMessage pending = pending(m, report, deferred, now.plus(delay));

@@ -8,6 +8,9 @@ import io.sluice.schema.RemoteReply;
  * them are built here and nowhere else.
  */
 public final class Replies {
+  /** RFC 3463 X.4.5, mail system congestion: what a local throttle (a full window, a pause) defers with. */
+  private static final String THROTTLED_STATUS = "4.4.5";
+
   private Replies() {}
 
   /** RFC 7505 §3.2: a null MX means the domain accepts no mail. */
@@ -57,7 +60,12 @@ public final class Replies {
 
   /** RFC 3463 X.4.5: mail system congestion; shaping holds the destination back, the mail waits in a tier. */
   public static RemoteReply throttled(String destination, String why) {
-    return new RemoteReply(451, "4.4.5", "Destination " + destination + " is throttled: " + why);
+    return new RemoteReply(451, THROTTLED_STATUS, "Destination " + destination + " is throttled: " + why);
+  }
+
+  /** Whether a reply is (or looks like) one of {@link #throttled}: no server was asked. */
+  public static boolean isThrottled(RemoteReply reply) {
+    return reply != null && reply.code() == 451 && THROTTLED_STATUS.equals(reply.enhancedStatus());
   }
 
   /** Delivery could not run at all because of a local error; it retries. */

@@ -28,6 +28,8 @@ public class Router {
   private final Map<String, HostAndPort> staticRoutes = new HashMap<>();
   private final Optional<HostAndPort> smartHost;
   private final int port;
+  /** Static routes to IP literals, resolved once: every message to such a domain is routed here. */
+  private final Map<String, CompletionStage<RouteResult>> literalRoutes = new HashMap<>();
 
   @Inject
   public Router(DeliveryConfig config) {
@@ -44,12 +46,22 @@ public class Router {
     this.port = port;
     routes.forEach((domain, target) -> staticRoutes.put(unquote(domain).toLowerCase(Locale.ROOT), HostAndPort.parse(target, port)));
     this.smartHost = smartHost.filter(s -> !s.isBlank()).map(s -> HostAndPort.parse(s, port));
+    staticRoutes.forEach((domain, target) -> {
+      RouteResult literal = literalHost("route:" + target, target);
+      if (literal != null) { // a host name is looked up per message instead, from the cache within its TTL
+        literalRoutes.put(domain, CompletableFuture.completedStage(literal));
+      }
+    });
   }
 
   public CompletionStage<RouteResult> route(String domain) {
     String key = domain.toLowerCase(Locale.ROOT);
     if (key.isBlank()) {
       return CompletableFuture.completedFuture(new RouteResult.Unroutable("the address has no domain"));
+    }
+    CompletionStage<RouteResult> literal = literalRoutes.get(key);
+    if (literal != null) {
+      return literal;
     }
     HostAndPort fixed = staticRoutes.get(key);
     if (fixed != null) {
@@ -64,20 +76,28 @@ public class Router {
     return dns.route(key, port);
   }
 
-  private CompletionStage<RouteResult> fixedHost(String destination, HostAndPort target) {
+  /** The route to a target given as an IP literal, or null when the target is a host name. */
+  private static RouteResult literalHost(String destination, HostAndPort target) {
     try {
       InetAddress literal = InetAddress.ofLiteral(target.host());
-      return CompletableFuture.completedFuture(
-          new RouteResult.Hosts(destination, List.of(new TargetHost(target.host(), List.of(literal), target.port()))));
+      return new RouteResult.Hosts(destination, List.of(new TargetHost(target.host(), List.of(literal), target.port())));
     } catch (IllegalArgumentException notALiteral) {
-      return dns.addresses(target.host()).thenApply(a -> {
-        if (!a.addresses().isEmpty()) {
-          return new RouteResult.Hosts(destination, List.of(new TargetHost(target.host(), a.addresses(), target.port())));
-        }
-        // A configured host that does not resolve is an operator problem: keep the mail (defer).
-        return new RouteResult.TemporaryFailure("configured host " + target.host() + " has no address");
-      });
+      return null;
     }
+  }
+
+  private CompletionStage<RouteResult> fixedHost(String destination, HostAndPort target) {
+    RouteResult literal = literalHost(destination, target);
+    if (literal != null) {
+      return CompletableFuture.completedFuture(literal);
+    }
+    return dns.addresses(target.host()).thenApply(a -> {
+      if (!a.addresses().isEmpty()) {
+        return new RouteResult.Hosts(destination, List.of(new TargetHost(target.host(), a.addresses(), target.port())));
+      }
+      // A configured host that does not resolve is an operator problem: keep the mail (defer).
+      return new RouteResult.TemporaryFailure("configured host " + target.host() + " has no address");
+    });
   }
 
   /** RFC 5321 §4.1.3: {@code [192.0.2.1]} or {@code [IPv6:2001:db8::1]} names the host itself; no DNS. */

@@ -1,5 +1,7 @@
 package io.sluice.delivery.shaping;
 
+import io.sluice.delivery.outcome.Replies;
+import io.sluice.schema.RemoteReply;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Semaphore;
@@ -25,6 +27,8 @@ final class DestinationState {
   private int consecutiveTempfails;
   private Instant openUntil = Instant.EPOCH;
   private Duration nextBackoff;
+  /** The deferral reply of the current pause, made once: while paused, every message gets it. */
+  private RemoteReply pausedReply;
 
   DestinationState(String name, ShapingPolicy policy) {
     this.name = name;
@@ -99,8 +103,15 @@ final class DestinationState {
     lastRefillNanos = now;
   }
 
-  synchronized boolean isOpen(Instant now) {
-    return now.isBefore(openUntil);
+  /** The reply that defers a message while the breaker is open, or null when it is closed. */
+  synchronized RemoteReply pausedReply(Instant now) {
+    if (!now.isBefore(openUntil)) {
+      return null;
+    }
+    if (pausedReply == null) {
+      pausedReply = Replies.throttled(name, "it failed repeatedly; paused until " + openUntil);
+    }
+    return pausedReply;
   }
 
   /** Feedback from a finished transaction. Returns true when it opened the breaker. */
@@ -141,6 +152,7 @@ final class DestinationState {
       return false;
     }
     openUntil = now.plus(nextBackoff);
+    pausedReply = null;
     Duration doubled = nextBackoff.multipliedBy(2);
     nextBackoff = doubled.compareTo(policy.backoffMax()) > 0 ? policy.backoffMax() : doubled;
     return true;

@@ -44,8 +44,9 @@ public final class Shaper {
     DestinationState state = states.computeIfAbsent(destination,
         d -> new DestinationState(d, perDomain.getOrDefault(domain.toLowerCase(Locale.ROOT), defaults)));
     Instant now = clock.instant();
-    if (state.isOpen(now)) {
-      return new Admission.Throttled(throttled(destination, "it failed repeatedly; paused until " + state.openUntil()));
+    RemoteReply paused = state.pausedReply(now);
+    if (paused != null) {
+      return new Admission.Throttled(paused);
     }
     long deadline = System.nanoTime() + queueTimeout.toNanos();
     if (!state.acquireWindow(queueTimeout)) {
@@ -58,8 +59,9 @@ public final class Shaper {
         return new Admission.Throttled(throttled(destination, "its rate of " + state.policy().ratePerSecond()
             + " messages/s is used up"));
       }
-      if (state.isOpen(clock.instant())) { // opened while we waited
-        return new Admission.Throttled(throttled(destination, "it failed repeatedly; paused until " + state.openUntil()));
+      paused = state.pausedReply(clock.instant());
+      if (paused != null) { // opened while we waited
+        return new Admission.Throttled(paused);
       }
       ok = true;
       return new Admission.Admitted(new Permit() {
@@ -82,6 +84,15 @@ public final class Shaper {
         state.releaseWindow();
       }
     }
+  }
+
+  /**
+   * The reply that defers mail to {@code destination} while it is paused (its breaker is open), or
+   * null when it is not paused: lets a caller defer without taking a slot, or even starting an attempt.
+   */
+  public RemoteReply pausedReply(String destination) {
+    DestinationState s = states.get(destination);
+    return s == null ? null : s.pausedReply(clock.instant());
   }
 
   private static RemoteReply throttled(String destination, String why) {

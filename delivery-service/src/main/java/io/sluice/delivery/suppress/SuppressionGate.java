@@ -90,6 +90,26 @@ public class SuppressionGate {
     return new AttemptReport(message, rest.attempt(), rest.finishedAt(), all);
   }
 
+  /**
+   * Whether {@link #run} could treat any recipient of {@code message} differently from the attempt
+   * alone: true while the list has not been read yet, or when a recipient is on it.
+   */
+  public boolean mayApply(SubmittedMessage message) {
+    if (view == null) {
+      return false;
+    }
+    if (!view.isLoaded()) {
+      return true;
+    }
+    Instant now = clock.instant();
+    for (Recipient r : message.recipients()) {
+      if (view.blocking(r.address(), now).isPresent()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private boolean awaitLoaded(SubmittedMessage message) {
     try {
       while (!view.awaitLoaded(WAIT_LOG)) {

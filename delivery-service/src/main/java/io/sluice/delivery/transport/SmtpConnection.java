@@ -13,9 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -23,7 +22,7 @@ import javax.net.ssl.SSLSocketFactory;
  * One blocking TCP connection to an SMTP server. Blocking is cheap here: every connection runs on a
  * virtual thread. Reads carry a timeout per step; writes are guarded by a watchdog that closes the
  * socket when a block of data is not taken within its timeout (a socket write has no timeout of
- * its own).
+ * its own), give or take {@link #WATCHDOG_PERIOD}.
  */
 public final class SmtpConnection implements Closeable {
   /** RFC 5321 §4.5.3.1.5 allows 512 octets; be generous with servers that send longer lines. */
@@ -31,15 +30,36 @@ public final class SmtpConnection implements Closeable {
 
   private static final int MAX_REPLY_LINES = 200;
   private static final int WRITE_BLOCK = 64 * 1024;
-  private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
+  /**
+   * Connections in the middle of a write. A socket write has no timeout of its own, so one daemon
+   * thread closes those whose write has not finished by its deadline. A task scheduled (and
+   * cancelled) per write woke that thread on nearly every write at full rate; an entry in this set
+   * costs no system call.
+   */
+  private static final Set<SmtpConnection> WRITING = ConcurrentHashMap.newKeySet();
 
-  private static ScheduledThreadPoolExecutor watchdog() {
-    ScheduledThreadPoolExecutor w = new ScheduledThreadPoolExecutor(1,
-        Thread.ofPlatform().daemon().name("smtp-write-watchdog").factory());
-    // Nearly every guard is cancelled within a millisecond; kept until their (minutes-long) delay
-    // ran out, they piled up by the million at full rate.
-    w.setRemoveOnCancelPolicy(true);
-    return w;
+  /** How often the watchdog looks; a blocked write is noticed at most this long after its timeout. */
+  private static final Duration WATCHDOG_PERIOD = Duration.ofMillis(200);
+
+  static {
+    Thread.ofPlatform().daemon().name("smtp-write-watchdog").start(SmtpConnection::watchWrites);
+  }
+
+  private static void watchWrites() {
+    while (true) {
+      try {
+        Thread.sleep(WATCHDOG_PERIOD);
+      } catch (InterruptedException e) {
+        return;
+      }
+      long now = System.nanoTime();
+      for (SmtpConnection c : WRITING) {
+        if (now - c.writeDeadline > 0) {
+          c.writeTimedOut = true;
+          c.closeQuietly();
+        }
+      }
+    }
   }
 
   private volatile Socket socket;
@@ -52,6 +72,9 @@ public final class SmtpConnection implements Closeable {
   private OutputStream out;
   private final String remote;
   private boolean encrypted;
+  /** System.nanoTime() by which the current write must be done; read by the watchdog. */
+  private volatile long writeDeadline;
+  private volatile boolean writeTimedOut;
 
   private SmtpConnection(Socket socket, String remote) throws IOException {
     this.socket = socket;
@@ -157,16 +180,17 @@ public final class SmtpConnection implements Closeable {
   public void write(byte[] bytes, Duration blockTimeout) throws IOException {
     for (int offset = 0; offset < bytes.length; offset += WRITE_BLOCK) {
       int length = Math.min(WRITE_BLOCK, bytes.length - offset);
-      ScheduledFuture<?> guard = WATCHDOG.schedule(this::closeQuietly, blockTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      writeDeadline = System.nanoTime() + blockTimeout.toNanos();
+      WRITING.add(this);
       try {
         out.write(bytes, offset, length);
       } catch (IOException e) {
-        if (guard.isDone()) {
+        if (writeTimedOut) {
           throw new SocketTimeoutException("write to " + remote + " blocked longer than " + blockTimeout);
         }
         throw e;
       } finally {
-        guard.cancel(false);
+        WRITING.remove(this);
       }
     }
     out.flush();

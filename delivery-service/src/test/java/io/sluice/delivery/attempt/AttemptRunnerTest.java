@@ -105,6 +105,35 @@ class AttemptRunnerTest {
   }
 
   @Test
+  void mailToAPausedDestinationIsDeferredUpFrontAndOtherMailIsNot() throws Exception {
+    try (TestSmtpServer server = new TestSmtpServer()) {
+      server.rcptReply = r -> "451 4.3.0 Try again later";
+      AttemptRunner runner = runner(server, 100, 2);
+
+      assertThat(runner.deferIfPaused(message(2))).as("not paused yet: attempt it").isNull();
+      runner.run(message(2));
+      runner.run(message(2)); // the second run of deferred transactions pauses it
+      AttemptReport deferred = runner.deferIfPaused(message(3));
+
+      assertThat(deferred).isNotNull();
+      assertThat(deferred.attempt()).isEqualTo(1);
+      assertThat(deferred.outcomes()).hasSize(3).allSatisfy(o -> {
+        assertThat(o.type()).isEqualTo(EventType.DEFERRED);
+        assertThat(o.reply().enhancedStatus()).isEqualTo("4.4.5");
+        assertThat(o.remoteMta()).isNull();
+        assertThat(o.destination()).startsWith("route:");
+      });
+      assertThat(deferred.outcomes()).extracting(o -> o.recipient().address())
+          .containsExactly("r0@big.test", "r1@big.test", "r2@big.test");
+      assertThat(mailCommands(server)).isEqualTo(2);
+      SubmittedMessage mixed = SubmittedMessage.accepted("01JD0000000000000000000001", Instant.now(), "192.0.2.1", "h",
+          "a@src.test", null, null, false, List.of(Recipient.of("r0@big.test"), Recipient.of("x@elsewhere.test")),
+          "Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(runner.deferIfPaused(mixed)).as("one recipient's destination is not paused").isNull();
+    }
+  }
+
+  @Test
   void oneRecipientAcceptedResetsTheRunOfDeferredTransactions() throws Exception {
     try (TestSmtpServer server = new TestSmtpServer()) {
       server.rcptReply = r -> r.contains("r0@") ? "250 2.1.5 Ok" : "451 4.3.0 Try again later";

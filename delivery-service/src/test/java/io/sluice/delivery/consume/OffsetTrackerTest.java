@@ -30,6 +30,34 @@ class OffsetTrackerTest {
   }
 
   @Test
+  void aWaiterForTheResumeMarkWakesWhenEnoughRecordsFinishedAndTimesOutOtherwise() throws Exception {
+    for (long o = 0; o < 4; o++) {
+      tracker.dispatched(p0, o, 100);
+    }
+    assertThat(tracker.awaitAtMost(2, 1000, 50)).as("4 in flight, none finishes").isFalse();
+    assertThat(tracker.awaitAtMost(4, 400, 50)).as("already at the mark").isTrue();
+    assertThat(tracker.awaitAtMost(4, 399, 50)).as("bytes count too").isFalse();
+
+    Thread finisher = Thread.ofVirtual().start(() -> {
+      try {
+        Thread.sleep(100);
+        tracker.finished(p0, 3, true);
+        Thread.sleep(100);
+        tracker.finished(p0, 1, true);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    long start = System.nanoTime();
+    assertThat(tracker.awaitAtMost(2, 1000, 10_000)).isTrue();
+    long tookMillis = (System.nanoTime() - start) / 1_000_000;
+    finisher.join();
+
+    assertThat(tracker.inFlight()).isEqualTo(2);
+    assertThat(tookMillis).as("woken by the second finish, long before the timeout").isBetween(150L, 5_000L);
+  }
+
+  @Test
   void partitionsAreIndependentAndSkippedRecordsCountAsDone() {
     tracker.dispatched(p0, 0);
     tracker.done(p1, 5);

@@ -42,6 +42,19 @@ class SuppressionGateTest {
   }
 
   @Test
+  void mayApplyUntilTheListIsReadAndThenOnlyToMessagesWithAListedRecipient() {
+    suppress("gone@y.test", null);
+    suppress("was@y.test", NOW.minusSeconds(1));
+
+    assertThat(gate.mayApply(message("ok@y.test"))).as("not read yet").isTrue();
+    view.markLoaded();
+    assertThat(gate.mayApply(message("ok@y.test", "was@y.test"))).as("expired entries do not count").isFalse();
+    assertThat(gate.mayApply(message("ok@y.test", "Gone@Y.test"))).isTrue();
+    assertThat(new SuppressionGate(null, Clock.systemUTC(), registry).mayApply(message("gone@y.test")))
+        .as("enforcement off").isFalse();
+  }
+
+  @Test
   void suppressedRecipientsBounceWith571AndOnlyTheOthersAreAttempted() {
     view.markLoaded();
     suppress("gone@y.test", null);
