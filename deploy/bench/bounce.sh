@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bounce benchmark: how many events/s bounce-service persists into PostgreSQL, with its batched
-# transactions (one per poll batch, up to 500 events) against one transaction per event
+# transactions (one per poll batch, up to 2000 events) against one transaction per event
 # (max-poll-records=1), measured in the same run on the same preloaded stream. Every 20th message
 # bounces, so DSNs are composed and published too. Besides the rate, it reports CPU time per event
 # of the bounce-service process and of its PostgreSQL backends (from /proc/<pid>/stat over the
@@ -16,6 +16,7 @@
 #                    persists them all, so the rate is the sustained one, not the JIT warm-up's
 #   PER_EVENT_EVENTS how many events the per-event mode persists, from the start of the same stream
 #                    (default 4000: one transaction per event is about a hundred times slower)
+#   BATCHED_RECORDS  max-poll-records of the batched mode (default 2000, the service's default)
 #   MODES            which modes to run (default "batched per-event"); A/B runs of one mode leave
 #                    docs/benchmarks.md alone unless both run
 #   BOUNCE_APP       the quarkus-app directory to run (default bounce-service/target/quarkus-app),
@@ -27,6 +28,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 MESSAGES=${MESSAGES:-40000}
 PER_EVENT_EVENTS=${PER_EVENT_EVENTS:-4000}
+BATCHED_RECORDS=${BATCHED_RECORDS:-2000}
 MODES=${MODES:-batched per-event}
 BOUNCE_APP=${BOUNCE_APP:-$bench_root/bounce-service/target/quarkus-app}
 HTTP=8383
@@ -103,7 +105,7 @@ persist() {
 declare -A result
 for mode in $MODES; do
   case $mode in
-    batched) bench_log "batched: $events events"; result[$mode]=$(persist batched bench-batched 500 "$events") ;;
+    batched) bench_log "batched: $events events"; result[$mode]=$(persist batched bench-batched "$BATCHED_RECORDS" "$events") ;;
     per-event) bench_log "one transaction per event: the first $PER_EVENT_EVENTS events"
       result[$mode]=$(persist per-event bench-single 1 "$PER_EVENT_EVENTS") ;;
     *) bench_log "unknown mode $mode"; exit 2 ;;
@@ -132,7 +134,7 @@ same interval, of the service and of its PostgreSQL backends, per event.
 
 | mode | events/s | bounce-service CPU µs/event | PostgreSQL CPU µs/event |
 |---|---|---|---|
-| batched: one transaction per poll batch (\`max-poll-records=500\`, the default) | $b_rate | $b_own | $b_pg |
+| batched: one transaction per poll batch (\`max-poll-records=$BATCHED_RECORDS\`) | $b_rate | $b_own | $b_pg |
 | one transaction per event (\`max-poll-records=1\`) | $s_rate | $s_own | $s_pg |
 | **batched / per event** | **${ratio}×** | | |
 MD
