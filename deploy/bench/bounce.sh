@@ -12,7 +12,7 @@
 #                                sluice_bench)
 #
 # Environment:
-#   MESSAGES         messages on the stream, 2 events each (default 40000); the batched mode
+#   MESSAGES         messages on the stream, 2 events each (default 100000); the batched mode
 #                    persists them all, so the rate is the sustained one, not the JIT warm-up's
 #   PER_EVENT_EVENTS how many events the per-event mode persists, from the start of the same stream
 #                    (default 4000: one transaction per event is about a hundred times slower)
@@ -26,7 +26,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-MESSAGES=${MESSAGES:-40000}
+MESSAGES=${MESSAGES:-100000}
 PER_EVENT_EVENTS=${PER_EVENT_EVENTS:-4000}
 BATCHED_RECORDS=${BATCHED_RECORDS:-2000}
 MODES=${MODES:-batched per-event}
