@@ -56,8 +56,12 @@ public interface BounceConfig {
     @WithDefault("500ms")
     Duration pollTimeout();
 
-    /** Most events taken in one poll, i.e. persisted in one database transaction. */
-    @WithDefault("500")
+    /**
+     * Most events taken in one poll, i.e. persisted in one database transaction. Each batch pays a
+     * fixed cost (commit, the DSN acks, the offset commit, a few report queries), so larger batches
+     * persist more events per second.
+     */
+    @WithDefault("2000")
     int maxPollRecords();
 
     /** Wait before a failed batch (database or Kafka down) is read again from its first offset. */

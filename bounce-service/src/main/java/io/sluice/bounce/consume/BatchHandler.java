@@ -17,6 +17,7 @@ import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,8 @@ public class BatchHandler {
   @Transactional
   public Result handle(List<Incoming> batch) {
     List<DeliveryEvent> events = new ArrayList<>(batch.size());
-    Map<DeliveryEvent, Context> traceOf = new HashMap<>();
+    // By identity: a record's hash would cover every field, the message's header bytes included.
+    Map<DeliveryEvent, Context> traceOf = new IdentityHashMap<>();
     Map<AttemptKey, Context> attemptTrace = new HashMap<>();
     for (Incoming in : batch) {
       events.add(in.event());
@@ -74,6 +76,7 @@ public class BatchHandler {
     Map<String, Context> deferredTrace = new HashMap<>();
     deferred.forEach((queueId, list) -> deferredTrace.put(queueId, traceOf.get(list.getLast())));
     outcomes.addAll(delays.warnIfDue(deferred, deferredTrace));
+    store.writeOwnSubmissions();
     // Suppression changes and DSNs went out without waiting one by one; the transaction commits only
     // once the broker has them all.
     List<Future<RecordMetadata>> acks = new ArrayList<>(suppressed.acks());

@@ -135,6 +135,7 @@ public class DelayWarnings {
         acks.add(sent.ack());
       }
     });
+    store.writeOwnSubmissions();
     producer.awaitAll(acks);
     return acks.size();
   }

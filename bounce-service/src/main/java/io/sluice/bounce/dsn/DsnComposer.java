@@ -8,6 +8,7 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.util.StreamProvider;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,6 +47,15 @@ public final class DsnComposer {
   private static final int FOLD_AT = 76;
 
   private static final byte[] CRLF = {'\r', '\n'};
+
+  static {
+    // Jakarta Mail looks up its StreamProvider for every message, body part, multipart and header
+    // set it creates, by a ServiceLoader scan that opens the class path's jars each time, unless
+    // this system property names the provider. Angus Mail is the implementation this service ships.
+    if (System.getProperty(StreamProvider.class.getName()) == null) {
+      System.setProperty(StreamProvider.class.getName(), "org.eclipse.angus.mail.util.MailStreamProvider");
+    }
+  }
 
   private final Session session = Session.getInstance(new Properties());
 

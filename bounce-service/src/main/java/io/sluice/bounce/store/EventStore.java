@@ -69,36 +69,53 @@ public class EventStore {
 
   /**
    * Records a message this service created itself (a DSN), so it can be tracked like any other. The
-   * rows are written together just before the transaction commits, so a batch that sends many DSNs
-   * pays for one JDBC batch per table, not three round trips per DSN.
+   * rows are buffered for the transaction and written by {@link #writeOwnSubmissions()}, so a batch
+   * that sends many DSNs pays for one statement per table, not three round trips per DSN.
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public void recordOwnSubmission(String queueId, MessageSummary summary, Recipient recipient) {
     DeliveryEvent received = DeliveryEvent.received(queueId, recipient, summary.receivedAt(), summary);
-    @SuppressWarnings("unchecked")
-    List<DeliveryEvent> pending = (List<DeliveryEvent>) transactions.getResource(OwnSubmissions.class);
+    OwnSubmissions pending = (OwnSubmissions) transactions.getResource(OwnSubmissions.class);
     if (pending == null) {
-      pending = new ArrayList<>();
+      pending = new OwnSubmissions();
       transactions.putResource(OwnSubmissions.class, pending);
-      transactions.registerInterposedSynchronization(new OwnSubmissions(session, pending));
+      transactions.registerInterposedSynchronization(pending);
     }
-    pending.add(received);
+    pending.events.add(received);
   }
 
-  /** Writes the buffered own submissions of one transaction before it commits. */
-  private final class OwnSubmissions implements Synchronization {
-    private final Session txSession;
-    private final List<DeliveryEvent> pending;
-
-    OwnSubmissions(Session txSession, List<DeliveryEvent> pending) {
-      this.txSession = txSession;
-      this.pending = pending;
+  /**
+   * Writes the own submissions buffered in this transaction. Whoever sends DSNs in a transaction
+   * calls this before the transaction ends. It cannot be left to a synchronization's
+   * beforeCompletion: Hibernate's own synchronization runs first and releases the session's
+   * connection, so work done there takes a connection again that is still open at commit (the pool
+   * then closes it with "Closing open connection(s) prior to commit").
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void writeOwnSubmissions() {
+    OwnSubmissions pending = (OwnSubmissions) transactions.getResource(OwnSubmissions.class);
+    if (pending == null || pending.events.isEmpty()) {
+      return;
     }
+    List<DeliveryEvent> events = List.copyOf(pending.events);
+    session.doWork(connection -> write(new TrackingTables(connection), events));
+    pending.events.clear();
+  }
+
+  /**
+   * The own submissions of one transaction not written yet. If any are left at commit, a caller
+   * forgot {@link #writeOwnSubmissions()}: failing here rolls the transaction back, together with
+   * the report rows that named those DSNs, instead of committing reports whose DSNs are untracked.
+   */
+  private static final class OwnSubmissions implements Synchronization {
+    final List<DeliveryEvent> events = new ArrayList<>();
 
     @Override
     public void beforeCompletion() {
-      // A failure here rolls the transaction back, and with it the reports that named these DSNs.
-      txSession.doWork(connection -> write(new TrackingTables(connection), pending));
+      if (!events.isEmpty()) {
+        throw new IllegalStateException(events.size() + " DSN(s) sent in this transaction were not recorded for "
+            + "tracking: EventStore.writeOwnSubmissions() must run before the transaction commits");
+      }
     }
 
     @Override

@@ -23,17 +23,23 @@ import java.util.Set;
  * the driver pipelines in one round trip. Hibernate entities would cost a persistence-context entry
  * and a dirty check per row at every flush, and the report queries that follow a batch flush often.
  *
- * <p>Inserts are {@code ON CONFLICT DO NOTHING}; their per-row counts (1 new, 0 already there) are
- * what makes consumption idempotent. They are exact only while the PostgreSQL driver does not
- * rewrite batches into multi-row INSERTs ({@code reWriteBatchedInserts}, off by default), so a count
- * that is neither 0 nor 1 stops the batch. Ids come from the column defaults (V3 migration). The SQL
- * is the subset PostgreSQL and H2 (local mode) share.
+ * <p>Inserts are {@code ON CONFLICT DO NOTHING}, and which rows were new is what makes consumption
+ * idempotent. On PostgreSQL each table's rows go in as one statement, {@code INSERT ... SELECT FROM
+ * unnest(<one array per column>) ... RETURNING <key>}, and the returned keys are the new rows: the
+ * server parses, plans and executes one statement per table and batch instead of one per row, which
+ * is most of what a row cost it. Elsewhere (H2, local mode) the rows go as a JDBC batch of
+ * single-row INSERTs whose per-row counts (1 new, 0 already there) say the same; those are exact only
+ * while a driver does not rewrite batches into multi-row INSERTs, so a count that is neither 0 nor 1
+ * stops the batch. Ids come from the column defaults (V3 migration).
  */
 final class TrackingTables {
   private final Connection connection;
+  /** PostgreSQL: array parameters and {@code RETURNING}, which H2 lacks. */
+  private final boolean postgres;
 
-  TrackingTables(Connection connection) {
+  TrackingTables(Connection connection) throws SQLException {
     this.connection = connection;
+    this.postgres = "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
   }
 
   /**
@@ -125,6 +131,9 @@ final class TrackingTables {
 
   /** @return for each row, whether it was new (false: the event was already stored) */
   boolean[] insertEvents(List<DeliveryEventRow> rows) throws SQLException {
+    if (postgres) {
+      return insertEventsAtOnce(rows);
+    }
     return inserted("delivery_event", batch(
         "INSERT INTO delivery_event (queue_id, recipient, event_type, attempt, occurred_at, remote_mta, reply_code,"
             + " reply_enhanced, reply_text, failures_in_attempt, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -146,6 +155,10 @@ final class TrackingTables {
 
   /** Messages already stored (a summary comes with several events) are left as they are. */
   void insertMessages(Collection<TrackedMessage> messages) throws SQLException {
+    if (postgres) {
+      insertMessagesAtOnce(messages);
+      return;
+    }
     batch("INSERT INTO tracked_message (queue_id, sender, message_id, size_bytes, received_at, client_address, envid,"
             + " ret, headers, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         messages, (ps, m) -> {
@@ -164,6 +177,9 @@ final class TrackingTables {
 
   /** @return for each outcome, whether it was new (false: the recipient already has one) */
   boolean[] insertOutcomes(List<RecipientOutcome> outcomes) throws SQLException {
+    if (postgres) {
+      return insertOutcomesAtOnce(outcomes);
+    }
     return inserted("recipient_outcome", batch(
         "INSERT INTO recipient_outcome (orcpt, notify, status, attempt, reply_code, reply_enhanced, reply_text,"
             + " remote_mta, first_event_at, last_event_at, queue_id, recipient, rcpt_domain)"
@@ -174,6 +190,150 @@ final class TrackingTables {
           ps.setString(12, o.recipient);
           ps.setString(13, o.domain);
         }));
+  }
+
+  private boolean[] insertEventsAtOnce(List<DeliveryEventRow> rows) throws SQLException {
+    if (rows.isEmpty()) {
+      return new boolean[0];
+    }
+    Columns c = new Columns(rows.size());
+    for (DeliveryEventRow r : rows) {
+      c.text(0, r.queueId).text(1, r.recipient).text(2, r.eventType).integer(3, r.attempt).time(4, r.occurredAt)
+          .text(5, r.remoteMta).integer(6, r.replyCode).text(7, r.replyEnhanced).text(8, r.replyText)
+          .integer(9, r.failuresInAttempt).time(10, r.recordedAt).next();
+    }
+    Set<String> fresh = returnedKeys(
+        "INSERT INTO delivery_event (queue_id, recipient, event_type, attempt, occurred_at, remote_mta, reply_code,"
+            + " reply_enhanced, reply_text, failures_in_attempt, recorded_at)"
+            + " SELECT * FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::int[], ?::timestamptz[], ?::varchar[],"
+            + " ?::int[], ?::varchar[], ?::varchar[], ?::int[], ?::timestamptz[])"
+            + " ON CONFLICT DO NOTHING RETURNING queue_id, recipient, event_type, attempt",
+        c, rs -> eventKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
+    boolean[] out = new boolean[rows.size()];
+    for (int i = 0; i < out.length; i++) {
+      DeliveryEventRow r = rows.get(i);
+      out[i] = fresh.contains(eventKey(r.queueId, r.recipient, r.eventType, r.attempt));
+    }
+    return out;
+  }
+
+  private void insertMessagesAtOnce(Collection<TrackedMessage> messages) throws SQLException {
+    if (messages.isEmpty()) {
+      return;
+    }
+    Columns c = new Columns(messages.size());
+    byte[][] headers = new byte[messages.size()][];
+    int i = 0;
+    for (TrackedMessage m : messages) {
+      c.text(0, m.queueId).text(1, m.sender).text(2, m.messageId).bigint(3, m.sizeBytes).time(4, m.receivedAt)
+          .text(5, m.clientAddress).text(6, m.envid).text(7, m.ret).time(8, m.recordedAt).next();
+      headers[i++] = m.headers;
+    }
+    try (PreparedStatement ps = connection.prepareStatement(
+        "INSERT INTO tracked_message (queue_id, sender, message_id, size_bytes, received_at, client_address, envid,"
+            + " ret, recorded_at, headers)"
+            + " SELECT * FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::bigint[], ?::timestamptz[],"
+            + " ?::varchar[], ?::varchar[], ?::varchar[], ?::timestamptz[], ?::bytea[]) ON CONFLICT DO NOTHING")) {
+      int next = c.bind(ps);
+      ps.setArray(next, connection.createArrayOf("bytea", headers));
+      ps.executeUpdate();
+    }
+  }
+
+  private boolean[] insertOutcomesAtOnce(List<RecipientOutcome> outcomes) throws SQLException {
+    if (outcomes.isEmpty()) {
+      return new boolean[0];
+    }
+    Columns c = new Columns(outcomes.size());
+    for (RecipientOutcome o : outcomes) {
+      c.text(0, o.orcpt).text(1, o.notify).text(2, o.status).integer(3, o.attempt).integer(4, o.replyCode)
+          .text(5, o.replyEnhanced).text(6, o.replyText).text(7, o.remoteMta).time(8, o.firstEventAt)
+          .time(9, o.lastEventAt).text(10, o.queueId).text(11, o.recipient).text(12, o.domain).next();
+    }
+    Set<String> fresh = returnedKeys(
+        "INSERT INTO recipient_outcome (orcpt, notify, status, attempt, reply_code, reply_enhanced, reply_text,"
+            + " remote_mta, first_event_at, last_event_at, queue_id, recipient, rcpt_domain)"
+            + " SELECT * FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::int[], ?::int[], ?::varchar[],"
+            + " ?::varchar[], ?::varchar[], ?::timestamptz[], ?::timestamptz[], ?::varchar[], ?::varchar[], ?::varchar[])"
+            + " ON CONFLICT DO NOTHING RETURNING queue_id, recipient",
+        c, rs -> outcomeKey(rs.getString(1), rs.getString(2)));
+    boolean[] out = new boolean[outcomes.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = fresh.contains(outcomeKey(outcomes.get(i).queueId, outcomes.get(i).recipient));
+    }
+    return out;
+  }
+
+  /** Runs a multi-row INSERT bound from {@code columns} and collects the keys it returns (the new rows). */
+  private Set<String> returnedKeys(String sql, Columns columns, RowReader<String> key) throws SQLException {
+    Set<String> out = new HashSet<>();
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      columns.bind(ps);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(key.read(rs));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The values of one multi-row INSERT, column by column, each bound as one array parameter. Times
+   * travel as ISO-8601 text (cast to timestamptz by the statement), numbers and text as they are.
+   */
+  private final class Columns {
+    private final Object[][] values = new Object[13][];
+    private final String[] types = new String[13];
+    private final int rows;
+    private int row;
+    private int width;
+
+    Columns(int rows) {
+      this.rows = rows;
+    }
+
+    Columns text(int column, String value) {
+      return put(column, "varchar", value);
+    }
+
+    Columns integer(int column, Integer value) {
+      return put(column, "int4", value);
+    }
+
+    Columns bigint(int column, long value) {
+      return put(column, "int8", value);
+    }
+
+    Columns time(int column, Instant value) {
+      return put(column, "varchar", value == null ? null : value.toString());
+    }
+
+    private Columns put(int column, String type, Object value) {
+      if (values[column] == null) {
+        values[column] = switch (type) {
+          case "int4" -> new Integer[rows];
+          case "int8" -> new Long[rows];
+          default -> new String[rows];
+        };
+        types[column] = type;
+        width = Math.max(width, column + 1);
+      }
+      values[column][row] = value;
+      return this;
+    }
+
+    void next() {
+      row++;
+    }
+
+    /** @return the next free parameter index */
+    int bind(PreparedStatement ps) throws SQLException {
+      for (int i = 0; i < width; i++) {
+        ps.setArray(i + 1, connection.createArrayOf(types[i], values[i]));
+      }
+      return width + 1;
+    }
   }
 
   /** Writes back outcomes read with {@link #outcomes}, by id. */
