@@ -6,6 +6,13 @@
 #   deploy/bench/ingress.sh            (as root: smtp-sink drops to nobody; ulimit -n is raised)
 #
 # Environment: MESSAGES (default 20000), SESSIONS (20), SIZE (2048), IDLE_SESSIONS (10000).
+#   QUICK=1              only the smtp-source runs (no latency probe, no idle sessions), and
+#                        docs/benchmarks.md is left alone: for A/B runs while iterating
+#   WARMUP               messages sent to ingress before measuring (default 2000)
+#   INGRESS_APP          the quarkus-app directory to run (default: this tree's build), for A/B runs
+#   INGRESS_JAVA_OPTS    extra JVM options for ingress, e.g. a JFR recording while profiling
+# Each ingress run also reports the CPU time (user+system, /proc/<pid>/stat) that ingress and the
+# broker used per message: far less sensitive to a busy machine than msg/s.
 # Needs the prod build: ./mvnw -q -B package -DskipTests
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -14,6 +21,8 @@ MESSAGES=${MESSAGES:-20000}
 SESSIONS=${SESSIONS:-20}
 SIZE=${SIZE:-2048}
 IDLE_SESSIONS=${IDLE_SESSIONS:-10000}
+QUICK=${QUICK:-0}
+WARMUP=${WARMUP:-2000}
 SMTP_PORT=${SMTP_PORT:-2625}
 HTTP_PORT=${HTTP_PORT:-8181}
 SINK=127.0.0.4:25
@@ -24,12 +33,14 @@ trap bench_cleanup EXIT
 bench_start_broker 19392
 
 bench_spawn smtp-sink smtp-sink -u nobody "$SINK" 1024 > /dev/null
-ingress_pid=$(bench_spawn ingress "$JAVA" -Xmx1g -XX:+UseG1GC \
+# shellcheck disable=SC2086  # INGRESS_JAVA_OPTS is a list of options
+ingress_pid=$(bench_spawn ingress "$JAVA" -Xmx1g -XX:+UseG1GC ${INGRESS_JAVA_OPTS:-} \
   -Dkafka.bootstrap.servers=127.0.0.1:19392 -Dquarkus.http.port=$HTTP_PORT \
   -Dsluice.ingress.port=$SMTP_PORT -Dsluice.ingress.host=127.0.0.1 \
   -Dsluice.ingress.max-connections=$((IDLE_SESSIONS + 1000)) \
-  -jar "$bench_root/ingress-service/target/quarkus-app/quarkus-run.jar")
+  -jar "${INGRESS_APP:-$bench_root/ingress-service/target/quarkus-app}/quarkus-run.jar")
 bench_await_ready $HTTP_PORT
+broker_pid=$(cat "$bench_work/kafka/kafka.pid")
 
 # source_rate <target> [-d]: msg/s of one smtp-source run.
 source_rate() {
@@ -44,17 +55,26 @@ source_rate() {
 }
 
 bench_log "warming up ingress"
-smtp-source -d -s "$SESSIONS" -m 2000 -l "$SIZE" -f bench@bench.test -t sink@bench.test 127.0.0.1:$SMTP_PORT
+smtp-source -d -s "$SESSIONS" -m "$WARMUP" -l "$SIZE" -f bench@bench.test -t sink@bench.test 127.0.0.1:$SMTP_PORT
 
 rows=()
 for flags in "-d" ""; do
   label=${flags:-"(none: one connection per message)"}
   bench_log "smtp-source $label into smtp-sink, then into ingress"
   sink_rate=$(source_rate "$SINK" $flags)
+  ingress_cpu0=$(bench_cpu_ticks "$ingress_pid")
+  broker_cpu0=$(bench_cpu_ticks "$broker_pid")
   ingress_rate=$(source_rate 127.0.0.1:$SMTP_PORT $flags)
+  ingress_us=$(bench_cpu_us_per "$ingress_cpu0" "$(bench_cpu_ticks "$ingress_pid")" "$MESSAGES")
+  broker_us=$(bench_cpu_us_per "$broker_cpu0" "$(bench_cpu_ticks "$broker_pid")" "$MESSAGES")
   ratio=$(python3 -c "print(f'{$ingress_rate / $sink_rate:.2f}')")
-  rows+=("| \`$label\` | $sink_rate | $ingress_rate | **$ratio** |")
+  bench_log "$label: sink $sink_rate msg/s, ingress $ingress_rate msg/s ($ratio); CPU per message:" \
+    "ingress $ingress_us, broker $broker_us (load average $(cut -d' ' -f1 /proc/loadavg))"
+  rows+=("| \`$label\` | $sink_rate | $ingress_rate | **$ratio** | $ingress_us | $broker_us |")
 done
+if [[ "$QUICK" == 1 ]]; then
+  exit 0
+fi
 
 bench_log "acceptance latency"
 probe_sessions=$SESSIONS
@@ -84,8 +104,8 @@ answers 250 only after the acknowledgement. The sink is smtp-sink, which acknowl
 storing anything. Both were driven in the same run by the same smtp-source command
 (\`smtp-source [-d] -s $SESSIONS -m $MESSAGES -l $SIZE\`).
 
-| smtp-source flags | smtp-sink msg/s | ingress msg/s | ingress / sink |
-|---|---|---|---|
+| smtp-source flags | smtp-sink msg/s | ingress msg/s | ingress / sink | ingress CPU µs/msg | broker CPU µs/msg |
+|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 
 Acceptance latency, from the final \`.\` of DATA to the 250 reply, $probe_sessions sessions ×

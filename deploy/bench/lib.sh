@@ -75,6 +75,14 @@ bench_rate_until() {
   python3 -c "print(f'{($n - $first) / ($t1 - $t0):.0f}')"
 }
 
+# bench_cpu_ticks <pid>: user+system CPU time a process has used so far, in clock ticks.
+bench_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# bench_cpu_us_per <ticks-before> <ticks-after> <items>: CPU microseconds per item.
+bench_cpu_us_per() {
+  python3 -c "print(f'{($2 - $1) * 1e6 / $(getconf CLK_TCK) / $3:.0f}')"
+}
+
 # bench_rss_kib <pid>: resident set size of a process.
 bench_rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
