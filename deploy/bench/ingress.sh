@@ -11,6 +11,7 @@
 #   WARMUP               messages sent to ingress before measuring (default 2000)
 #   INGRESS_APP          the quarkus-app directory to run (default: this tree's build), for A/B runs
 #   INGRESS_JAVA_OPTS    extra JVM options for ingress, e.g. a JFR recording while profiling
+#   SWITCHES=1           also print ingress's context switches per message, by thread
 # Each ingress run also reports the CPU time (user+system, /proc/<pid>/stat) that ingress and the
 # broker used per message: far less sensitive to a busy machine than msg/s.
 # Needs the prod build: ./mvnw -q -B package -DskipTests
@@ -63,13 +64,19 @@ for flags in "-d" ""; do
   bench_log "smtp-source $label into smtp-sink, then into ingress"
   sink_rate=$(source_rate "$SINK" $flags)
   ingress_cpu0=$(bench_cpu_ticks "$ingress_pid")
+  bench_switches "$ingress_pid" > "$bench_work/switches0"
   broker_cpu0=$(bench_cpu_ticks "$broker_pid")
   ingress_rate=$(source_rate 127.0.0.1:$SMTP_PORT $flags)
+  bench_switches "$ingress_pid" > "$bench_work/switches1"
   ingress_us=$(bench_cpu_us_per "$ingress_cpu0" "$(bench_cpu_ticks "$ingress_pid")" "$MESSAGES")
   broker_us=$(bench_cpu_us_per "$broker_cpu0" "$(bench_cpu_ticks "$broker_pid")" "$MESSAGES")
   ratio=$(python3 -c "print(f'{$ingress_rate / $sink_rate:.2f}')")
   bench_log "$label: sink $sink_rate msg/s, ingress $ingress_rate msg/s ($ratio); CPU per message:" \
     "ingress $ingress_us, broker $broker_us (load average $(cut -d' ' -f1 /proc/loadavg))"
+  if [[ "${SWITCHES:-0}" == 1 ]]; then
+    bench_log "$label: ingress context switches per message, by thread:"
+    bench_switches_per "$ingress_pid" "$bench_work/switches0" "$bench_work/switches1" "$MESSAGES" >&2
+  fi
   rows+=("| \`$label\` | $sink_rate | $ingress_rate | **$ratio** | $ingress_us | $broker_us |")
 done
 if [[ "$QUICK" == 1 ]]; then
@@ -84,11 +91,13 @@ ingress_latency=$("$JAVA" "$bench_root/deploy/bench/SmtpProbe.java" latency 127.
 field() { sed -E "s/.*$1=([^ ]+).*/\\1/" <<< "$2"; }
 
 bench_log "$IDLE_SESSIONS idle sessions"
+heap_before=$(bench_heap_used_kib "$ingress_pid")  # a full GC first, so both RSS figures follow one
 rss_before=$(bench_rss_kib "$ingress_pid")
 "$JAVA" "$bench_root/deploy/bench/SmtpProbe.java" idle 127.0.0.1 $SMTP_PORT "$IDLE_SESSIONS" 20 > "$bench_work/idle.out" &
 probe=$!
 for _ in $(seq 1 120); do grep -q sessions_greeted "$bench_work/idle.out" && break; sleep 1; done
 sleep 5
+heap_held=$(bench_heap_used_kib "$ingress_pid")
 rss_held=$(bench_rss_kib "$ingress_pid")
 greeted=$(field sessions_greeted "$(cat "$bench_work/idle.out")")
 wait $probe
@@ -119,7 +128,9 @@ $probe_messages messages each over one connection (\`SmtpProbe latency\`):
 Idle sessions (\`SmtpProbe idle\`, each greeted and past EHLO, held open): $greeted of
 $IDLE_SESSIONS established. Ingress resident memory: $((rss_before / 1024)) MiB before,
 $((rss_held / 1024)) MiB while holding them, i.e. about
-$(( (rss_held - rss_before) / (greeted > 0 ? greeted : 1) )) KiB per session.
+$(( (rss_held - rss_before) / (greeted > 0 ? greeted : 1) )) KiB per session (each measured right after a full GC). Java heap in use after a full GC (\`jcmd GC.run\`, \`GC.heap_info\`):
+$((heap_before / 1024)) MiB before, $((heap_held / 1024)) MiB while holding them, i.e. about
+$(( (heap_held - heap_before) / (greeted > 0 ? greeted : 1) )) KiB per session.
 MD
 bench_write_section ingress "$out"
 cat "$out"
