@@ -169,7 +169,7 @@ class BdatAndLimitsTest {
   @Test
   void aClientThatNeverReadsItsRepliesIsCutOff() throws Exception {
     // Pipelined NOOPs whose replies are never read fill the socket buffers until our write blocks;
-    // the write watchdog (command timeout: 3 s in tests) closes the session, and the client's own
+    // the timeout watchdog (command timeout: 3 s in tests) closes the session, and the client's own
     // blocked write fails. Sent from another thread so that a failure cannot hang the test.
     SmtpClient c = new SmtpClient(server.port());
     byte[] noops = "NOOP\r\n".repeat(10_000).getBytes(StandardCharsets.US_ASCII);
