@@ -75,6 +75,36 @@ bench_rate_until() {
   python3 -c "print(f'{($n - $first) / ($t1 - $t0):.0f}')"
 }
 
+# bench_cpu_ticks <pid>: user+system CPU time a process has used so far, in clock ticks.
+bench_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# bench_cpu_us_per <ticks-before> <ticks-after> <items>: CPU microseconds per item.
+bench_cpu_us_per() {
+  python3 -c "print(f'{($2 - $1) * 1e6 / $(getconf CLK_TCK) / $3:.0f}')"
+}
+
+# bench_heap_used_kib <pid>: Java heap in use right after a full GC (jcmd), in KiB.
+bench_heap_used_kib() {
+  "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" "$1" GC.run > /dev/null
+  "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" "$1" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9
+}
+
+# bench_switches <pid>: "<tid> <voluntary+involuntary context switches>" for each thread, sorted.
+bench_switches() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    echo "${t##*/} $(awk '/ctxt_switches/ {s += $2} END {print s}' "$t/status" 2>/dev/null)"
+  done | sort
+}
+
+# bench_switches_per <pid> <before-file> <after-file> <items>: context switches per item by Java
+# thread name (jcmd Thread.print), busiest first.
+bench_switches_per() {
+  "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" "$1" Thread.print | sed -nE 's/^"([^"]*)".* nid=([0-9]+).*/\2 \1/p' | sort > "$2.names"
+  join "$2" "$3" | join - "$2.names" | awk -v n="$4" '{d = $3 - $2; $1 = $2 = $3 = ""; sub(/^ +/, ""); if (d > 0) printf "%7.2f  %s\n", d / n, $0}' \
+    | sort -rn | head -8
+}
+
 # bench_rss_kib <pid>: resident set size of a process.
 bench_rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 

@@ -151,9 +151,25 @@ class BdatAndLimitsTest {
   }
 
   @Test
+  void aSilentClientGets421WhenTheCommandTimeoutEnds() throws Exception {
+    // Plain sockets read without a socket timeout; the watchdog ends the read (command timeout: 3 s
+    // in tests, checked every 300 ms) and the session still answers on its open output.
+    try (SmtpClient c = new SmtpClient(server.port())) {
+      c.reply();
+      assertThat(c.command("EHLO silent.client.test")).startsWith("250");
+      long started = System.nanoTime();
+      c.setTimeout(10_000);
+      assertThat(c.reply()).startsWith("421 4.4.2");
+      Duration waited = Duration.ofNanos(System.nanoTime() - started);
+      assertThat(waited).isGreaterThan(Duration.ofMillis(2900)).isLessThan(Duration.ofSeconds(6));
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  @Test
   void aClientThatNeverReadsItsRepliesIsCutOff() throws Exception {
     // Pipelined NOOPs whose replies are never read fill the socket buffers until our write blocks;
-    // the write watchdog (command timeout: 3 s in tests) closes the session, and the client's own
+    // the timeout watchdog (command timeout: 3 s in tests) closes the session, and the client's own
     // blocked write fails. Sent from another thread so that a failure cannot hang the test.
     SmtpClient c = new SmtpClient(server.port());
     byte[] noops = "NOOP\r\n".repeat(10_000).getBytes(StandardCharsets.US_ASCII);

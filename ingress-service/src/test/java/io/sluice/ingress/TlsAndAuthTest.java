@@ -124,6 +124,20 @@ class TlsAndAuthTest {
   }
 
   @Test
+  void aSilentClientInsideTlsGets421WhenTheCommandTimeoutEnds() throws Exception {
+    // Inside TLS the socket's own read timeout applies (command timeout: 3 s in tests).
+    try (SmtpClient c = SmtpClient.implicitTls(server.port(ListenerKind.SUBMISSIONS))) {
+      c.reply();
+      assertThat(c.command("EHLO silent.client.test")).startsWith("250");
+      long started = System.nanoTime();
+      c.setTimeout(10_000);
+      assertThat(c.reply()).startsWith("421 4.4.2");
+      Duration waited = Duration.ofNanos(System.nanoTime() - started);
+      assertThat(waited).isGreaterThan(Duration.ofMillis(2900)).isLessThan(Duration.ofSeconds(6));
+    }
+  }
+
+  @Test
   void implicitTlsSubmissionAddsMissingDateAndMessageId() throws Exception {
     Instant start = Instant.now();
     String id;

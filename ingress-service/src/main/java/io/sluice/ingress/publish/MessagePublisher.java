@@ -46,6 +46,9 @@ public class MessagePublisher {
   private static final TextMapSetter<Headers> HEADER_SETTER =
       (headers, key, value) -> headers.remove(key).add(key, value.getBytes(StandardCharsets.UTF_8));
 
+  /** How long send() may take before the wait for the ack is cut to what is left of the publish timeout. */
+  static final long SEND_WAIT_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
   /** Events are informational and need no reply; they may wait this long to share a batch. */
   static final int EVENTS_LINGER_MS = 20;
 
@@ -128,8 +131,14 @@ public class MessagePublisher {
     W3CTraceContextPropagator.getInstance().inject(trace, record.headers(), HEADER_SETTER);
     try {
       Future<RecordMetadata> sent = producer.send(record);
-      long left = timeout.toNanos() - (System.nanoTime() - started);
-      RecordMetadata meta = sent.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+      long afterSend = System.nanoTime() - started;
+      // The producer completes the future within delivery.timeout.ms (the publish timeout) of send()
+      // returning, so when send() did not wait, an untimed get keeps the bound: on a virtual thread a
+      // timed wait would cost the JDK's timer thread two wake-ups per message. When send() waited
+      // (buffer full, metadata), only what is left of the publish timeout is waited.
+      RecordMetadata meta = afterSend < SEND_WAIT_SLACK_NANOS
+          ? sent.get()
+          : sent.get(Math.max(timeout.toNanos() - afterSend, 0), TimeUnit.NANOSECONDS);
       return new PublishOutcome.Acked(message.queueId(), meta.partition(), meta.offset());
     } catch (TimeoutException e) {
       return new PublishOutcome.TimedOut(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));

@@ -18,8 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import org.jboss.logging.Logger;
 
 /**
@@ -69,7 +71,8 @@ public final class SmtpConnection implements Runnable {
   private final SessionContext session;
   private final SmtpServer.Registry registry;
   private final ReentrantLock writeLock = new ReentrantLock();
-  private Socket socket;
+  /** Replaced by the TLS socket after STARTTLS; the watchdog reads it from its own thread. */
+  private volatile Socket socket;
   private OutputStream out;
   private SmtpInput in;
   private SessionState state = SessionState.CONNECTED;
@@ -83,6 +86,43 @@ public final class SmtpConnection implements Runnable {
   private volatile boolean closed;
   /** System.nanoTime() when a flush to the client started and has not finished; 0 when not writing. */
   private volatile long writingSince;
+  /**
+   * On a plain socket, the System.nanoTime() by which the current read must return; {@link #NOT_READING},
+   * or {@link #READ_TIMED_OUT} once the watchdog has ended the read.
+   */
+  private final AtomicLong readDeadline = new AtomicLong(NOT_READING);
+  private static final long NOT_READING = Long.MIN_VALUE;
+  private static final long READ_TIMED_OUT = Long.MIN_VALUE + 1;
+
+  /**
+   * Plain sockets block without a socket timeout: {@link SmtpServer}'s watchdog calls
+   * {@link #abortIfReadOverdue}. A timed read on a virtual thread costs two wake-ups of the JDK's
+   * timer thread (the timeout is scheduled, then cancelled), several per message.
+   */
+  private final SmtpInput.ReadTimeout watchdogReadTimeout = new SmtpInput.ReadTimeout() {
+    @Override
+    public void arm(int millis) {
+      readDeadline.set(System.nanoTime() + millis * 1_000_000L);
+    }
+
+    @Override
+    public void disarm() throws SocketTimeoutException {
+      if (readDeadline.getAndSet(NOT_READING) == READ_TIMED_OUT) {
+        throw new SocketTimeoutException("no input within the timeout");
+      }
+    }
+  };
+
+  /** TLS: the socket's own read timeout, since shutting the input under an SSLSocket would end TLS too. */
+  private final SmtpInput.ReadTimeout socketReadTimeout = new SmtpInput.ReadTimeout() {
+    @Override
+    public void arm(int millis) {
+      setReadTimeout(millis);
+    }
+
+    @Override
+    public void disarm() {}
+  };
 
   SmtpConnection(Socket socket, SessionContext session, Services services, Listener listener, SmtpServer.Registry registry) {
     this.socket = socket;
@@ -145,7 +185,12 @@ public final class SmtpConnection implements Runnable {
   private void useStreams() throws IOException {
     // Small: replies are short, and 10,000 idle sessions each hold one.
     out = new BufferedOutputStream(socket.getOutputStream(), 1024);
-    in = new SmtpInput(socket.getInputStream(), this::flushQuietly, this::setReadTimeout);
+    SmtpInput.ReadTimeout timeout = socketReadTimeout;
+    if (!(socket instanceof SSLSocket)) {
+      socket.setSoTimeout(0); // reading a PROXY header may have set one
+      timeout = watchdogReadTimeout;
+    }
+    in = new SmtpInput(socket.getInputStream(), this::flushQuietly, timeout);
   }
 
   private void setReadTimeout(int millis) {
@@ -458,6 +503,27 @@ public final class SmtpConnection implements Runnable {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Called by {@link SmtpServer}'s watchdog: when a plain-socket read has passed its deadline, shuts
+   * the socket's input, which wakes the read with end of input; {@code disarm} turns that into a
+   * timeout, and the session answers 421 on the output, which stays open.
+   */
+  boolean abortIfReadOverdue(long now) {
+    long deadline = readDeadline.get();
+    if (deadline == NOT_READING || deadline == READ_TIMED_OUT || now - deadline < 0 || closed) {
+      return false;
+    }
+    if (!readDeadline.compareAndSet(deadline, READ_TIMED_OUT)) {
+      return false; // the read returned meanwhile
+    }
+    try {
+      socket.shutdownInput();
+    } catch (IOException e) {
+      closeSocket();
+    }
+    return true;
   }
 
   private void flushQuietly() {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
-import java.util.function.IntConsumer;
 
 /**
  * Buffered reader of SMTP input with bounded memory: a fixed 4 KiB read buffer, command lines capped at a
@@ -18,16 +17,16 @@ public final class SmtpInput {
 
   private final InputStream in;
   private final Runnable beforeBlock;
-  private final IntConsumer readTimeout;
+  private final ReadTimeout readTimeout;
   private final byte[] buf = new byte[BUFFER];
   private int pos;
   private int limit;
 
   /**
    * @param beforeBlock runs before a read that would block (flushes pending replies)
-   * @param readTimeout sets the socket read timeout in milliseconds before each blocking read
+   * @param readTimeout bounds each blocking read
    */
-  public SmtpInput(InputStream in, Runnable beforeBlock, IntConsumer readTimeout) {
+  public SmtpInput(InputStream in, Runnable beforeBlock, ReadTimeout readTimeout) {
     this.in = in;
     this.beforeBlock = beforeBlock;
     this.readTimeout = readTimeout;
@@ -50,6 +49,19 @@ public final class SmtpInput {
       }
       return (int) Math.max(1, Math.min(perReadMillis, left));
     }
+  }
+
+  /**
+   * Bounds one blocking read: {@link #arm} before it, {@link #disarm} once it returned or failed.
+   * A socket read timeout does this, but on a virtual thread each timed read schedules and cancels
+   * a timer task, and the scheduler thread wakes for both: a watchdog is cheaper for plain sockets.
+   */
+  public interface ReadTimeout {
+    /** The read that follows may block for at most {@code millis}. */
+    void arm(int millis) throws IOException;
+
+    /** The read ended; throws {@link SocketTimeoutException} when it was ended by the timeout. */
+    void disarm() throws SocketTimeoutException;
   }
 
   /** A line read in command mode. */
@@ -152,8 +164,13 @@ public final class SmtpInput {
 
   private boolean fill(Deadline deadline) throws IOException {
     beforeBlock.run();
-    readTimeout.accept(deadline.nextTimeoutMillis());
-    int n = in.read(buf, 0, buf.length);
+    readTimeout.arm(deadline.nextTimeoutMillis());
+    int n;
+    try {
+      n = in.read(buf, 0, buf.length);
+    } finally {
+      readTimeout.disarm();
+    }
     if (n <= 0) {
       return false;
     }

@@ -162,7 +162,7 @@ public class SmtpServer {
           config.submissions().proxyProtocol()),
           config.submissions().host(), config.submissions().port());
     }
-    Thread.ofVirtual().name("smtp-write-watchdog").start(this::writeWatchdog);
+    Thread.ofVirtual().name("smtp-timeout-watchdog").start(this::timeoutWatchdog);
     LOG.infof("SMTP: hostname %s, SIZE %d, trusted networks %s, STARTTLS %s, AUTH %s (%d user(s))", hostname, size,
         trusted.networks(), tls != null ? "on" : "off (no quarkus.tls." + config.tls().configuration() + " key store)",
         mechanisms.isEmpty() ? "off" : String.join(" ", mechanisms), credentials.size());
@@ -361,13 +361,17 @@ public class SmtpServer {
   }
 
   /**
-   * Every few seconds, closes sessions whose reply has been stuck in a write for longer than the
-   * command timeout (a client that does not read). Runs until shutdown.
+   * Ends plain-socket reads that passed their timeout (see {@link SmtpConnection#abortIfReadOverdue}),
+   * which makes a timeout late by at most a tenth of the shortest one (1 s at most), and closes
+   * sessions whose reply has been stuck in a write for longer than the command timeout (a client
+   * that does not read). Runs until the shutdown drain has ended every session.
    */
-  private void writeWatchdog() {
+  private void timeoutWatchdog() {
     long limit = config.timeout().command().toNanos();
-    long every = Math.max(100, Math.min(5000, config.timeout().command().toMillis() / 3));
-    while (!registry.draining) {
+    long shortest = Math.min(config.timeout().command().toMillis(), config.timeout().data().toMillis());
+    long every = Math.max(50, Math.min(1000, shortest / 10));
+    // Sessions finishing a transaction during the shutdown drain still need their timeouts.
+    while (!registry.draining || !registry.sessions.isEmpty()) {
       try {
         Thread.sleep(every);
       } catch (InterruptedException e) {
@@ -378,6 +382,7 @@ public class SmtpServer {
         if (s.abortIfWriteStuck(now, limit)) {
           LOG.debug("SMTP: closed a session whose client stopped reading replies");
         }
+        s.abortIfReadOverdue(now);
       }
     }
   }
