@@ -16,6 +16,9 @@
 #                    persists them all, so the rate is the sustained one, not the JIT warm-up's
 #   PER_EVENT_EVENTS how many events the per-event mode persists, from the start of the same stream
 #                    (default 4000: one transaction per event is about a hundred times slower)
+#   WARMUP_EVENTS    events the batched mode persists before its clock starts (default 50000), so
+#                    that the sustained rate is compared with delivery's, which is also measured
+#                    after a warm-up; the per-event mode starts its clock after a tenth of its events
 #   BATCHED_RECORDS  max-poll-records of the batched mode (default 2000, the service's default)
 #   MODES            which modes to run (default "batched per-event"); A/B runs of one mode leave
 #                    docs/benchmarks.md alone unless both run
@@ -28,6 +31,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 MESSAGES=${MESSAGES:-100000}
 PER_EVENT_EVENTS=${PER_EVENT_EVENTS:-4000}
+WARMUP_EVENTS=${WARMUP_EVENTS:-50000}
 BATCHED_RECORDS=${BATCHED_RECORDS:-2000}
 MODES=${MODES:-batched per-event}
 BOUNCE_APP=${BOUNCE_APP:-$bench_root/bounce-service/target/quarkus-app}
@@ -67,11 +71,12 @@ cpu_delta() {
   awk -v hz="$(getconf CLK_TCK)" 'NR == FNR {t0[$1] = $2; next} {s += $2 - t0[$1]} END {printf "%.3f", s / hz}' "$1" "$2"
 }
 
-# persist <mode> <group> <max-poll-records> <events>: a fresh schema, bounce-service from the start
-# of the stream until <events> are persisted; prints "events/s bounce-µs/event postgres-µs/event",
-# all from the first to the last poll of the consumed-events counter.
+# persist <mode> <group> <max-poll-records> <events> <warm-up>: a fresh schema, bounce-service from
+# the start of the stream until <events> are persisted; prints "events/s bounce-µs/event
+# postgres-µs/event", all from the first poll of the consumed-events counter at or past <warm-up>
+# (and past 0) to the last one.
 persist() {
-  local mode=$1 group=$2 records=$3 target=$4 pid t0="" t1 n=0 first=0
+  local mode=$1 group=$2 records=$3 target=$4 warmup=$5 pid t0="" t1 n=0 first=0
   psql_bench -c "drop schema if exists sluice_bench cascade" > /dev/null
   pid=$(bench_spawn "bounce-$mode" "$JAVA" -Xmx1g ${BOUNCE_JAVA_OPTS:-} -Dkafka.bootstrap.servers=127.0.0.1:19592 \
     -Dquarkus.http.port=$HTTP -Dsluice.bounce.api.token=bench \
@@ -82,7 +87,7 @@ persist() {
   while (( n < target )); do
     n=$(consumed)
     n=${n:-0}
-    if [[ -z "$t0" && $n -gt 0 ]]; then
+    if [[ -z "$t0" && $n -gt 0 && $n -ge $warmup ]]; then
       t0=$(bench_now)
       first=$n
       { cpu_ticks "$pid"; cpu_ticks $(backends); } > "$bench_work/cpu0-$mode"
@@ -105,9 +110,10 @@ persist() {
 declare -A result
 for mode in $MODES; do
   case $mode in
-    batched) bench_log "batched: $events events"; result[$mode]=$(persist batched bench-batched "$BATCHED_RECORDS" "$events") ;;
-    per-event) bench_log "one transaction per event: the first $PER_EVENT_EVENTS events"
-      result[$mode]=$(persist per-event bench-single 1 "$PER_EVENT_EVENTS") ;;
+    batched) bench_log "batched: $events events, measured after the first $WARMUP_EVENTS"
+      result[$mode]=$(persist batched bench-batched "$BATCHED_RECORDS" "$events" "$WARMUP_EVENTS") ;;
+    per-event) bench_log "one transaction per event: the first $PER_EVENT_EVENTS events, measured after a tenth of them"
+      result[$mode]=$(persist per-event bench-single 1 "$PER_EVENT_EVENTS" $((PER_EVENT_EVENTS / 10))) ;;
     *) bench_log "unknown mode $mode"; exit 2 ;;
   esac
   echo "$mode ${result[$mode]}"
@@ -123,14 +129,16 @@ cat > "$out" <<MD
 ## Bounce
 
 Measured $(date -u +%Y-%m-%d) on $(bench_machine), with \`deploy/bench/bounce.sh\`
-(MESSAGES=$MESSAGES PER_EVENT_EVENTS=$PER_EVENT_EVENTS). $events events ($MESSAGES messages:
+(MESSAGES=$MESSAGES PER_EVENT_EVENTS=$PER_EVENT_EVENTS WARMUP_EVENTS=$WARMUP_EVENTS). $events events ($MESSAGES messages:
 RECEIVED plus one final event each; every 20th message BOUNCED, so $((MESSAGES / 20)) DSNs were
 composed and published with \`acks=all\`) were loaded onto \`sluice.events\` first; then
 bounce-service (prod build, \`-Xmx1g\`) persisted them into the machine's PostgreSQL 15 (fsync and
 \`synchronous_commit\` on), once per mode, each time into an empty schema: the whole stream batched,
-and its first $PER_EVENT_EVENTS events with one transaction per event. Rates count from the first
-to the last consumed event (\`sluice_bounce_events_consumed_total\`); CPU is utime + stime over the
-same interval, of the service and of its PostgreSQL backends, per event.
+and its first $PER_EVENT_EVENTS events with one transaction per event. Rates are sustained ones, as
+delivery's are measured after a warm-up too: they count from the consumed-events counter
+(\`sluice_bounce_events_consumed_total\`) passing $WARMUP_EVENTS events (batched) or
+$((PER_EVENT_EVENTS / 10)) (per event) to the last consumed event; CPU is utime + stime over the same
+interval, of the service and of its PostgreSQL backends, per event.
 
 | mode | events/s | bounce-service CPU µs/event | PostgreSQL CPU µs/event |
 |---|---|---|---|
