@@ -274,8 +274,28 @@ public class EventConsumer {
       for (TopicPartition tp : partitions) {
         c.position(tp);
       }
+      commitStartOfNewPartitions(partitions);
       assigned.addAll(partitions);
       LOG.infof("assigned %d partition(s) of %s", partitions.size(), Topics.EVENTS);
+    }
+
+    /**
+     * Commits where a partition the group never committed starts, so that auto-offset-reset is
+     * applied once per group: otherwise a partition handed over before its first commit is reset
+     * again on its new owner, with {@code latest} past events nobody persisted (and DSNs never sent).
+     */
+    private void commitStartOfNewPartitions(Collection<TopicPartition> partitions) {
+      Map<TopicPartition, OffsetAndMetadata> committed = c.committed(Set.copyOf(partitions));
+      Map<TopicPartition, OffsetAndMetadata> starts = new HashMap<>();
+      for (TopicPartition tp : partitions) {
+        if (committed.get(tp) == null) {
+          starts.put(tp, new OffsetAndMetadata(c.position(tp)));
+        }
+      }
+      if (!starts.isEmpty()) {
+        c.commitSync(starts);
+        LOG.infof("first start of the group on %d partition(s): committed their start positions", starts.size());
+      }
     }
   }
 }
