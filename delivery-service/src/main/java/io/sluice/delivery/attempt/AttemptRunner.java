@@ -14,6 +14,7 @@ import io.sluice.delivery.transport.ConnectionPool;
 import io.sluice.delivery.transport.Envelope;
 import io.sluice.delivery.transport.SmtpClient;
 import io.sluice.delivery.transport.SmtpTimeouts;
+import io.sluice.delivery.transport.Tls;
 import io.sluice.delivery.transport.TlsPolicy;
 import io.sluice.delivery.transport.TransactionResult;
 import io.sluice.schema.Recipient;
@@ -57,7 +58,7 @@ public class AttemptRunner {
   public AttemptRunner(Router router, DeliveryConfig config, DeliveryMetrics metrics) {
     this(router, new SmtpClient(config.smtp().heloName().orElseGet(AttemptRunner::localName), timeouts(config.smtp()),
             new ConnectionPool(config.smtp().idleTimeout(), config.smtp().maxMessagesPerConnection(),
-                Duration.ofSeconds(5))),
+                Duration.ofSeconds(5)), Tls.unverifiedClientFactory(), metrics::tls),
         shaper(config.shaping()), config.tls().policy(), config.tls().domains(),
         config.smtp().maxRecipientsPerTransaction(), metrics, Clock.systemUTC());
   }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sluice.delivery.shaping.Shaper;
 import io.sluice.delivery.transport.ConnectionPool;
+import io.sluice.delivery.transport.TlsOutcome;
 import io.sluice.schema.EventType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -27,10 +28,18 @@ public class DeliveryMetrics {
   private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final Set<String> gauged = ConcurrentHashMap.newKeySet();
+  private final Map<TlsOutcome, Counter> tlsOutcomes = new ConcurrentHashMap<>();
 
   @Inject
   public DeliveryMetrics(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  /** What came of STARTTLS on a new connection whose policy allows TLS. */
+  public void tls(TlsOutcome outcome) {
+    tlsOutcomes.computeIfAbsent(outcome, o -> Counter.builder("sluice.delivery.tls.sessions")
+        .description("New SMTP connections by what came of STARTTLS (connections with TLS policy none are not counted)")
+        .tag("outcome", o.tag()).register(registry)).increment();
   }
 
   /** One SMTP transaction (or routing failure) for one destination group. */

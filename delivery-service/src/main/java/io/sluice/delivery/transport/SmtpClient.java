@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLSocketFactory;
 import org.jboss.logging.Logger;
@@ -37,12 +38,20 @@ public final class SmtpClient {
   private final SmtpTimeouts timeouts;
   private final ConnectionPool pool;
   private final SSLSocketFactory tls;
+  private final Consumer<TlsOutcome> tlsOutcomes;
 
-  public SmtpClient(String heloName, SmtpTimeouts timeouts, ConnectionPool pool, SSLSocketFactory tls) {
+  /** @param tlsOutcomes told what came of STARTTLS on each new connection whose policy allows TLS */
+  public SmtpClient(String heloName, SmtpTimeouts timeouts, ConnectionPool pool, SSLSocketFactory tls,
+      Consumer<TlsOutcome> tlsOutcomes) {
     this.heloName = heloName;
     this.timeouts = timeouts;
     this.pool = pool;
     this.tls = tls;
+    this.tlsOutcomes = tlsOutcomes;
+  }
+
+  public SmtpClient(String heloName, SmtpTimeouts timeouts, ConnectionPool pool, SSLSocketFactory tls) {
+    this(heloName, timeouts, pool, tls, outcome -> {});
   }
 
   public SmtpClient(String heloName, SmtpTimeouts timeouts, ConnectionPool pool) {
@@ -199,6 +208,9 @@ public final class SmtpClient {
       return next(ehlo.toRemoteReply(), mta);
     }
     if (!ehlo.isPositive()) {
+      if (policy != TlsPolicy.NONE) {
+        tlsOutcomes.accept(TlsOutcome.NOT_OFFERED);
+      }
       if (policy == TlsPolicy.REQUIRED) { // STARTTLS needs EHLO
         quietQuit(c);
         return next(Replies.tlsUnavailable(mta, "it does not support EHLO"), mta);
@@ -224,11 +236,13 @@ public final class SmtpClient {
         try {
           c.startTls(tls, hostName, timeouts.command());
         } catch (IOException e) {
+          tlsOutcomes.accept(TlsOutcome.HANDSHAKE_FAILED);
           if (policy == TlsPolicy.REQUIRED) {
             return next(Replies.tlsUnavailable(mta, "the TLS handshake failed: " + describe(e)), mta);
           }
           return new Opened.RetryPlain();
         }
+        tlsOutcomes.accept(TlsOutcome.NEGOTIATED);
         // RFC 3207 §4.2: after TLS starts, forget what the server said and ask again.
         c.send("EHLO " + heloName, timeouts.command());
         SmtpReply again = c.readReply(timeouts.command());
@@ -237,16 +251,22 @@ public final class SmtpClient {
         }
         ext = ServerExtensions.fromEhlo(again);
         LOG.debugf("TLS with %s: %s", mta, c.tlsDescription());
-      } else if (start.isServiceClosing()) {
-        return next(start.toRemoteReply(), mta);
-      } else if (policy == TlsPolicy.REQUIRED) {
-        quietQuit(c);
-        return next(Replies.tlsUnavailable(mta, "it refused STARTTLS: " + start), mta);
+      } else {
+        tlsOutcomes.accept(TlsOutcome.REFUSED);
+        if (start.isServiceClosing()) {
+          return next(start.toRemoteReply(), mta);
+        } else if (policy == TlsPolicy.REQUIRED) {
+          quietQuit(c);
+          return next(Replies.tlsUnavailable(mta, "it refused STARTTLS: " + start), mta);
+        }
+        // Opportunistic and refused (454, say): the session is as it was before STARTTLS; go on in plaintext.
       }
-      // Opportunistic and refused (454, say): the session is as it was before STARTTLS; go on in plaintext.
-    } else if (policy == TlsPolicy.REQUIRED) {
-      quietQuit(c);
-      return next(Replies.tlsUnavailable(mta, "it does not offer STARTTLS"), mta);
+    } else if (policy != TlsPolicy.NONE) {
+      tlsOutcomes.accept(TlsOutcome.NOT_OFFERED);
+      if (policy == TlsPolicy.REQUIRED) {
+        quietQuit(c);
+        return next(Replies.tlsUnavailable(mta, "it does not offer STARTTLS"), mta);
+      }
     }
     return new Opened.Ready(new SmtpSession(c, ext, address, pool.counter()));
   }

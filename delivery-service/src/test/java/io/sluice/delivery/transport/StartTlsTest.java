@@ -24,7 +24,9 @@ class StartTlsTest {
   private static final byte[] MESSAGE = "Subject: tls\r\n\r\nsecret\r\n".getBytes(StandardCharsets.US_ASCII);
   private static SSLContext serverTls;
 
-  private final SmtpClient client = new SmtpClient("client.test", SmtpTimeouts.uniform(Duration.ofSeconds(5)));
+  private final List<TlsOutcome> tlsOutcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final SmtpClient client = new SmtpClient("client.test", SmtpTimeouts.uniform(Duration.ofSeconds(5)),
+      ConnectionPool.none(), Tls.unverifiedClientFactory(), tlsOutcomes::add);
   private TestSmtpServer server;
 
   @BeforeAll
@@ -74,6 +76,7 @@ class StartTlsTest {
       assertThat(t.data()).isEqualTo(MESSAGE);
     });
     assertThat(server.allCommands.stream().filter(c -> c.startsWith("EHLO")).count()).isEqualTo(2);
+    assertThat(tlsOutcomes).containsExactly(TlsOutcome.NEGOTIATED);
   }
 
   @Test
@@ -85,6 +88,7 @@ class StartTlsTest {
 
     assertThat(result.replies()).singleElement().satisfies(r -> assertThat(r.reply().code()).isEqualTo(250));
     assertThat(server.transactions).singleElement().satisfies(t -> assertThat(t.encrypted()).isFalse());
+    assertThat(tlsOutcomes).containsExactly(TlsOutcome.REFUSED);
   }
 
   @Test
@@ -96,6 +100,7 @@ class StartTlsTest {
       assertThat(r.reply().enhancedStatus()).isEqualTo("4.7.10");
     });
     assertThat(server.allCommands).noneMatch(c -> c.startsWith("MAIL"));
+    assertThat(tlsOutcomes).containsExactly(TlsOutcome.NOT_OFFERED);
   }
 
   @Test
@@ -105,6 +110,7 @@ class StartTlsTest {
     send(TlsPolicy.REQUIRED);
 
     assertThat(server.transactions).singleElement().satisfies(t -> assertThat(t.encrypted()).isTrue());
+    assertThat(tlsOutcomes).containsExactly(TlsOutcome.NEGOTIATED);
   }
 
   @Test
@@ -115,5 +121,6 @@ class StartTlsTest {
 
     assertThat(server.allCommands).doesNotContain("STARTTLS");
     assertThat(server.transactions).singleElement().satisfies(t -> assertThat(t.encrypted()).isFalse());
+    assertThat(tlsOutcomes).as("policy none is not counted").isEmpty();
   }
 }
