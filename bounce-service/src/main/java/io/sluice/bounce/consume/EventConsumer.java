@@ -10,6 +10,7 @@ import io.sluice.bounce.kafka.TraceHeaders;
 import io.sluice.bounce.store.DatabaseProbe;
 import io.sluice.schema.AvroCodec;
 import io.sluice.schema.DeliveryEvent;
+import io.sluice.schema.GroupStart;
 import io.sluice.schema.Topics;
 import io.sluice.schema.UnreadableRecordException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -274,28 +275,13 @@ public class EventConsumer {
       for (TopicPartition tp : partitions) {
         c.position(tp);
       }
-      commitStartOfNewPartitions(partitions);
+      // A partition the group never committed starts where auto-offset-reset says, once per group.
+      Set<TopicPartition> started = GroupStart.commitUncommitted(c, partitions);
+      if (!started.isEmpty()) {
+        LOG.infof("first start of the group on %d partition(s): committed their start positions", started.size());
+      }
       assigned.addAll(partitions);
       LOG.infof("assigned %d partition(s) of %s", partitions.size(), Topics.EVENTS);
-    }
-
-    /**
-     * Commits where a partition the group never committed starts, so that auto-offset-reset is
-     * applied once per group: otherwise a partition handed over before its first commit is reset
-     * again on its new owner, with {@code latest} past events nobody persisted (and DSNs never sent).
-     */
-    private void commitStartOfNewPartitions(Collection<TopicPartition> partitions) {
-      Map<TopicPartition, OffsetAndMetadata> committed = c.committed(Set.copyOf(partitions));
-      Map<TopicPartition, OffsetAndMetadata> starts = new HashMap<>();
-      for (TopicPartition tp : partitions) {
-        if (committed.get(tp) == null) {
-          starts.put(tp, new OffsetAndMetadata(c.position(tp)));
-        }
-      }
-      if (!starts.isEmpty()) {
-        c.commitSync(starts);
-        LOG.infof("first start of the group on %d partition(s): committed their start positions", starts.size());
-      }
     }
   }
 }

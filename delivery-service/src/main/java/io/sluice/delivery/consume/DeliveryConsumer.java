@@ -23,6 +23,7 @@ import io.sluice.delivery.retry.Tiers;
 import io.sluice.delivery.suppress.SuppressionGate;
 import io.sluice.delivery.telemetry.Tracing;
 import io.sluice.schema.AvroCodec;
+import io.sluice.schema.GroupStart;
 import io.sluice.schema.Recipient;
 import io.sluice.schema.SubmittedMessage;
 import io.sluice.schema.Topics;
@@ -568,33 +569,17 @@ public class DeliveryConsumer {
       if (c != null) {
         // Resolve the start positions now, so that "assigned" means "will see every later record".
         partitions.forEach(c::position);
-        fixStartOfNewPartitions(c, partitions);
+        // A partition the group never committed starts where auto-offset-reset says, once per group.
+        Set<TopicPartition> started = GroupStart.commitUncommitted(c, partitions);
+        if (!started.isEmpty()) {
+          LOG.infof("First start of the group on %s: committed the start positions", started);
+        }
         if (backpressure) {
           c.pause(partitions);
         }
       }
       assigned.addAll(partitions);
       LOG.infof("Partitions assigned: %s", partitions);
-    }
-
-    /**
-     * A partition the group never committed starts where {@code auto-offset-reset} says; that start is
-     * committed at once, so it is decided only once per group. Otherwise a partition handed to another
-     * member before its first commit would be reset again there: with {@code latest}, past the records
-     * the first owner had not finished, which would then never be delivered.
-     */
-    private void fixStartOfNewPartitions(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> partitions) {
-      Map<TopicPartition, OffsetAndMetadata> committed = c.committed(Set.copyOf(partitions));
-      Map<TopicPartition, OffsetAndMetadata> starts = new HashMap<>();
-      for (TopicPartition tp : partitions) {
-        if (committed.get(tp) == null) {
-          starts.put(tp, new OffsetAndMetadata(c.position(tp)));
-        }
-      }
-      if (!starts.isEmpty()) {
-        c.commitSync(starts);
-        LOG.infof("First start of the group on %s: committed the start positions %s", starts.keySet(), starts);
-      }
     }
 
     @Override
