@@ -487,12 +487,20 @@ public class DeliveryConsumer {
   /** Waits (at most {@link #PAUSED_WAIT}) until the work in flight is down to where partitions resume. */
   private boolean awaitResumeMark() {
     try {
-      return tracker.awaitAtMost(config.consumer().maxInFlight() * 3 / 4, config.consumer().maxInFlightBytes() * 3 / 4,
-          PAUSED_WAIT.toMillis());
+      return tracker.awaitAtMost(resumeMarkRecords(), resumeMarkBytes(), PAUSED_WAIT.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /** Partitions paused for backpressure resume once the work in flight is down to three quarters of the limits. */
+  private int resumeMarkRecords() {
+    return config.consumer().maxInFlight() * 3 / 4;
+  }
+
+  private long resumeMarkBytes() {
+    return config.consumer().maxInFlightBytes() * 3 / 4;
   }
 
   private void applyBackpressure(KafkaConsumer<String, byte[]> c) {
@@ -505,7 +513,7 @@ public class DeliveryConsumer {
       c.pause(assigned);
       LOG.debugf("%d records (%d bytes) in flight (limits %d, %d): pausing all partitions", inFlight, bytes, max,
           maxBytes);
-    } else if (backpressure && inFlight <= max * 3 / 4 && bytes <= maxBytes * 3 / 4) {
+    } else if (backpressure && inFlight <= resumeMarkRecords() && bytes <= resumeMarkBytes()) {
       backpressure = false;
       List<TopicPartition> resume = assigned.stream().filter(tp -> !heldUntil.containsKey(tp)).toList();
       c.resume(resume);
