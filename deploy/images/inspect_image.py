@@ -7,7 +7,8 @@ Fails (exit 1, one line per finding) unless:
   - the tarball is an OCI image layout (oci-layout, index.json, blobs/sha256) whose blobs match
     their digests;
   - the image is named <name>:<tag>, the tag being the project version and never `latest`;
-  - the config runs as 10001:10001 with the fast-jar entrypoint under /opt/java;
+  - the config runs as 10001:10001 with the fast-jar entrypoint under /opt/java, naming its
+    garbage collector;
   - no layer holds a key or keystore file, and the application.properties inside the
     application's own jar sets no token, password or secret outside the public %test/%dev/%local
     profiles.
@@ -33,6 +34,8 @@ OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 USER = "10001:10001"
 ENTRYPOINT_HEAD = "/opt/java/bin/java"
 ENTRYPOINT_TAIL = ["-jar", "/deployments/quarkus-run.jar"]
+# Ergonomics picks Serial GC in a pod under 2 CPUs or 1792 MiB; the collector must be named.
+GC_FLAG = re.compile(r"^-XX:\+Use[A-Za-z0-9]+GC$")
 # Files that hold private keys or keystores; the JDK's trust store (lib/security/cacerts) is none.
 SECRET_FILES = ["*.key", "*.p12", "*.pfx", "*.jks", "*.keystore", "*.bcfks", "id_rsa*", "id_ecdsa*",
                 "id_ed25519*", ".env", "*.credentials", "credentials"]
@@ -99,6 +102,9 @@ def check_config(config):
     entrypoint = run.get("Entrypoint") or []
     if not entrypoint or entrypoint[0] != ENTRYPOINT_HEAD or entrypoint[-2:] != ENTRYPOINT_TAIL:
         fail(f"entrypoint is {entrypoint}, expected {ENTRYPOINT_HEAD} ... {' '.join(ENTRYPOINT_TAIL)}")
+    elif not any(GC_FLAG.match(arg) for arg in entrypoint):
+        fail(f"entrypoint {entrypoint} names no garbage collector (e.g. -XX:+UseG1GC); JVM ergonomics"
+             " would choose one from the pod's limits")
     if config.get("os") != "linux" or config.get("architecture") != "amd64":
         fail(f"platform is {config.get('os')}/{config.get('architecture')}, expected linux/amd64")
     print(f"  user {run.get('User')}, entrypoint {' '.join(entrypoint)}")

@@ -24,7 +24,8 @@ NAME, TAG = "sluice/ingress-service", "0.1.0-SNAPSHOT"
 GOOD_PROPERTIES = ("quarkus.application.name=sluice-ingress\n"
                    "%test.sluice.bounce.api.token=test-token\n"
                    "quarkus.datasource.password=${DB_PASSWORD:}\n")
-ENTRYPOINT = ["/opt/java/bin/java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/deployments/quarkus-run.jar"]
+ENTRYPOINT = ["/opt/java/bin/java", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError", "-jar",
+              "/deployments/quarkus-run.jar"]
 
 
 def app_jar(properties):
@@ -115,6 +116,10 @@ class InspectImageTest(unittest.TestCase):
 
     def test_another_entrypoint_fails(self):
         self.assertFinding("entrypoint", entrypoint=["/bin/sh", "-c", "java -jar app.jar"])
+
+    def test_an_entrypoint_that_leaves_the_collector_to_ergonomics_fails(self):
+        self.assertFinding("garbage collector",
+                           entrypoint=["/opt/java/bin/java", "-jar", "/deployments/quarkus-run.jar"])
 
     def test_key_and_keystore_files_fail(self):
         self.assertFinding("key or keystore", extra_files={"deployments/tls.key": b"x"})
