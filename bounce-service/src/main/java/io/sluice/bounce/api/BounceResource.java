@@ -22,6 +22,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "bounces", description = "Failed recipients and the DSNs sent about them")
 public class BounceResource {
+  /**
+   * Written as literals, not a parameter: PostgreSQL uses the partial index on failed recipients
+   * (migration V5) only when it can see that the query's condition implies the index's.
+   */
+  static final String FAILED = "status in ('" + EventType.BOUNCED.name() + "', '" + EventType.EXPIRED.name() + "')";
+
   @Inject Paging paging;
 
   /** One failed recipient. */
@@ -36,8 +42,8 @@ public class BounceResource {
     Paging.Request p = paging.of(page, size);
     Instant fromAt = Paging.instant("from", from);
     Instant toAt = Paging.instant("to", to);
-    StringBuilder where = new StringBuilder("status in :failed");
-    Parameters params = Parameters.with("failed", List.of(EventType.BOUNCED.name(), EventType.EXPIRED.name()));
+    StringBuilder where = new StringBuilder(FAILED);
+    Parameters params = new Parameters();
     if (recipient != null && !recipient.isBlank()) {
       where.append(" and lower(recipient) = :recipient");
       params.and("recipient", recipient.strip().toLowerCase(Locale.ROOT));
