@@ -18,7 +18,8 @@
 # Each ingress run also reports the CPU time (user+system, /proc/<pid>/stat) that ingress and the
 # broker used per message: far less sensitive to a busy machine than msg/s. Every run also reports
 # smtp-source's own CPU per message, and the sink run smtp-sink's: with the broker's and the
-# producer floor they bound the ratio any ingress could reach on this machine (docs/benchmarks.md).
+# producer floor they bound the ratio any ingress could reach on this machine (docs/benchmarks.md,
+# "The floor on this machine").
 # Needs the prod build: ./mvnw -q -B package -DskipTests
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
