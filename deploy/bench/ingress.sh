@@ -11,9 +11,15 @@
 #   WARMUP               messages sent to ingress before measuring (default 2000)
 #   INGRESS_APP          the quarkus-app directory to run (default: this tree's build), for A/B runs
 #   INGRESS_JAVA_OPTS    extra JVM options for ingress, e.g. a JFR recording while profiling
-#   SWITCHES=1           also print ingress's context switches per message, by thread
+#   SWITCHES=1           also print ingress's context switches and CPU per message, by thread
+#   PRODUCER_FLOOR=1     also run deploy/bench/ProducerFloor.java against the same broker: the
+#                        Kafka client and broker CPU per message of a bare producer with ingress's
+#                        settings and concurrency, no SMTP (the floor no ingress can go under)
 # Each ingress run also reports the CPU time (user+system, /proc/<pid>/stat) that ingress and the
-# broker used per message: far less sensitive to a busy machine than msg/s.
+# broker used per message: far less sensitive to a busy machine than msg/s. Every run also reports
+# smtp-source's own CPU per message, and the sink run smtp-sink's: with the broker's and the
+# producer floor they bound the ratio any ingress could reach on this machine (docs/benchmarks.md,
+# "The floor on this machine").
 # Needs the prod build: ./mvnw -q -B package -DskipTests
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -33,7 +39,7 @@ bench_work=$(mktemp -d /tmp/sluice-bench-ingress.XXXXXX)
 trap bench_cleanup EXIT
 bench_start_broker 19392
 
-bench_spawn smtp-sink smtp-sink -u nobody "$SINK" 1024 > /dev/null
+sink_pid=$(bench_spawn smtp-sink smtp-sink -u nobody "$SINK" 1024)
 # shellcheck disable=SC2086  # INGRESS_JAVA_OPTS is a list of options
 ingress_pid=$(bench_spawn ingress "$JAVA" -Xmx1g -XX:+UseG1GC ${INGRESS_JAVA_OPTS:-} \
   -Dkafka.bootstrap.servers=127.0.0.1:19392 -Dquarkus.http.port=$HTTP_PORT \
@@ -43,15 +49,20 @@ ingress_pid=$(bench_spawn ingress "$JAVA" -Xmx1g -XX:+UseG1GC ${INGRESS_JAVA_OPT
 bench_await_ready $HTTP_PORT
 broker_pid=$(cat "$bench_work/kafka/kafka.pid")
 
-# source_rate <target> [-d]: msg/s of one smtp-source run.
+# source_rate <target> [-d]: msg/s of one smtp-source run; smtp-source's CPU µs per message goes
+# to $bench_work/source_us. Its CPU is read from this subshell's reaped-children times (cutime and
+# cstime), which smtp-source, waited for right here, adds to; the read is a builtin, not a child.
 source_rate() {
   local target=$1
   shift
-  local t0 t1
+  local t0 t1 before after
   t0=$(bench_now)
+  read -r -a before < "/proc/$BASHPID/stat"
   smtp-source "$@" -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f bench@bench.test -t sink@bench.test "$target" \
     > "$bench_work/smtp-source.log" 2>&1
+  read -r -a after < "/proc/$BASHPID/stat"
   t1=$(bench_now)
+  bench_cpu_us_per $((before[15] + before[16])) $((after[15] + after[16])) "$MESSAGES" > "$bench_work/source_us"
   python3 -c "print(f'{$MESSAGES / ($t1 - $t0):.0f}')"
 }
 
@@ -62,7 +73,10 @@ rows=()
 for flags in "-d" ""; do
   label=${flags:-"(none: one connection per message)"}
   bench_log "smtp-source $label into smtp-sink, then into ingress"
+  sink_cpu0=$(bench_cpu_ticks "$sink_pid")
   sink_rate=$(source_rate "$SINK" $flags)
+  sink_us=$(bench_cpu_us_per "$sink_cpu0" "$(bench_cpu_ticks "$sink_pid")" "$MESSAGES")
+  source_sink_us=$(cat "$bench_work/source_us")
   ingress_cpu0=$(bench_cpu_ticks "$ingress_pid")
   bench_switches "$ingress_pid" > "$bench_work/switches0"
   broker_cpu0=$(bench_cpu_ticks "$broker_pid")
@@ -70,15 +84,22 @@ for flags in "-d" ""; do
   bench_switches "$ingress_pid" > "$bench_work/switches1"
   ingress_us=$(bench_cpu_us_per "$ingress_cpu0" "$(bench_cpu_ticks "$ingress_pid")" "$MESSAGES")
   broker_us=$(bench_cpu_us_per "$broker_cpu0" "$(bench_cpu_ticks "$broker_pid")" "$MESSAGES")
+  source_ingress_us=$(cat "$bench_work/source_us")
   ratio=$(python3 -c "print(f'{$ingress_rate / $sink_rate:.2f}')")
   bench_log "$label: sink $sink_rate msg/s, ingress $ingress_rate msg/s ($ratio); CPU per message:" \
-    "ingress $ingress_us, broker $broker_us (load average $(cut -d' ' -f1 /proc/loadavg))"
+    "ingress $ingress_us, broker $broker_us (load average $(cut -d' ' -f1 /proc/loadavg));" \
+    "smtp-sink $sink_us, smtp-source $source_sink_us into the sink and $source_ingress_us into ingress"
   if [[ "${SWITCHES:-0}" == 1 ]]; then
-    bench_log "$label: ingress context switches per message, by thread:"
+    bench_log "$label: ingress context switches and CPU per message, by thread:"
     bench_switches_per "$ingress_pid" "$bench_work/switches0" "$bench_work/switches1" "$MESSAGES" >&2
   fi
-  rows+=("| \`$label\` | $sink_rate | $ingress_rate | **$ratio** | $ingress_us | $broker_us |")
+  rows+=("| \`$label\` | $sink_rate | $ingress_rate | **$ratio** | $ingress_us | $broker_us | $sink_us | $source_sink_us / $source_ingress_us |")
 done
+if [[ "${PRODUCER_FLOOR:-0}" == 1 ]]; then
+  bench_log "producer floor: $SESSIONS sessions, each sending and awaiting one record at a time, plus one RECEIVED event"
+  "$JAVA" -Xmx1g -XX:+UseG1GC -cp "${SLUICE_CACHE:-$HOME/.cache/sluice}/kafka-4.1.1/lib/*" \
+    "$bench_root/deploy/bench/ProducerFloor.java" 127.0.0.1:19392 "$SESSIONS" "$WARMUP" "$MESSAGES" "$broker_pid" true >&2
+fi
 if [[ "$QUICK" == 1 ]]; then
   exit 0
 fi
@@ -113,8 +134,8 @@ answers 250 only after the acknowledgement. The sink is smtp-sink, which acknowl
 storing anything. Both were driven in the same run by the same smtp-source command
 (\`smtp-source [-d] -s $SESSIONS -m $MESSAGES -l $SIZE\`).
 
-| smtp-source flags | smtp-sink msg/s | ingress msg/s | ingress / sink | ingress CPU µs/msg | broker CPU µs/msg |
-|---|---|---|---|---|---|
+| smtp-source flags | smtp-sink msg/s | ingress msg/s | ingress / sink | ingress CPU µs/msg | broker CPU µs/msg | smtp-sink CPU µs/msg | smtp-source CPU µs/msg (into sink / ingress) |
+|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 
 Acceptance latency, from the final \`.\` of DATA to the 250 reply, $probe_sessions sessions ×

@@ -89,20 +89,24 @@ bench_heap_used_kib() {
   "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" "$1" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9
 }
 
-# bench_switches <pid>: "<tid> <voluntary+involuntary context switches>" for each thread, sorted.
+# bench_switches <pid>: "<tid> <voluntary+involuntary context switches> <user+system CPU ticks>"
+# for each thread, sorted.
 bench_switches() {
   local t
   for t in /proc/"$1"/task/*; do
-    echo "${t##*/} $(awk '/ctxt_switches/ {s += $2} END {print s}' "$t/status" 2>/dev/null)"
+    echo "${t##*/} $(awk '/ctxt_switches/ {s += $2} END {print s}' "$t/status" 2>/dev/null)" \
+      "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)"
   done | sort
 }
 
-# bench_switches_per <pid> <before-file> <after-file> <items>: context switches per item by Java
-# thread name (jcmd Thread.print), busiest first.
+# bench_switches_per <pid> <before-file> <after-file> <items>: context switches and CPU µs per item
+# by Java thread name (jcmd Thread.print), busiest first. The CPU column is what shows the JIT
+# compilers' and the producers' network threads' shares next to the carriers'.
 bench_switches_per() {
   "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" "$1" Thread.print | sed -nE 's/^"([^"]*)".* nid=([0-9]+).*/\2 \1/p' | sort > "$2.names"
-  join "$2" "$3" | join - "$2.names" | awk -v n="$4" '{d = $3 - $2; $1 = $2 = $3 = ""; sub(/^ +/, ""); if (d > 0) printf "%7.2f  %s\n", d / n, $0}' \
-    | sort -rn | head -8
+  join "$2" "$3" | join - "$2.names" | awk -v n="$4" -v hz="$(getconf CLK_TCK)" '{d = $4 - $2; c = ($5 - $3) * 1e6 / hz / n;
+      $1 = $2 = $3 = $4 = $5 = ""; sub(/^ +/, ""); if (d > 0 || c > 0) printf "%7.2f switches %6.1f µs  %s\n", d / n, c, $0}' \
+    | sort -k3,3rn | head -10
 }
 
 # bench_rss_kib <pid>: resident set size of a process.

@@ -86,6 +86,13 @@ public interface IngressConfig {
   @WithDefault("67108864")
   long producerBufferMemory();
 
+  /**
+   * The sluice.submitted producer's linger.ms: how long a batch waits for more messages before it is
+   * sent. Every 250 waits for it; shorter means more, smaller produce requests (more broker CPU).
+   */
+  @WithDefault("1ms")
+  Duration publishLinger();
+
   /** Most concurrent SMTP sessions over all listeners; more get 421 4.7.0. */
   @WithDefault("20000")
   int maxConnections();

@@ -27,6 +27,7 @@ public class IngressMetrics {
   private final AtomicInteger active = new AtomicInteger();
   private final ConcurrentMap<String, Counter> rejections = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> sessions = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Timer> publishLatency = new ConcurrentHashMap<>();
   private final Counter accepted;
   private final DistributionSummary bytes;
 
@@ -65,8 +66,10 @@ public class IngressMetrics {
         .register(registry)).increment();
   }
 
+  /** Once per message: the timer is looked up here rather than built and registered each time. */
   public void publishLatency(Duration latency, String outcome) {
-    Timer.builder("sluice.ingress.publish.latency").description("From end of data to the broker's ack")
-        .tag("outcome", outcome).publishPercentileHistogram().register(registry).record(latency);
+    publishLatency.computeIfAbsent(outcome, o -> Timer.builder("sluice.ingress.publish.latency")
+        .description("From end of data to the broker's ack").tag("outcome", o).publishPercentileHistogram()
+        .register(registry)).record(latency);
   }
 }

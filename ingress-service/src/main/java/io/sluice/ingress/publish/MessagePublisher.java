@@ -73,7 +73,7 @@ public class MessagePublisher {
   /** What contract 1 and the size limits need; these override anything from {@code kafka.*}. */
   static Map<String, Object> producerConfig(IngressConfig config) {
     long timeoutMs = config.publishTimeout().toMillis();
-    int lingerMs = 2;
+    int lingerMs = (int) config.publishLinger().toMillis();
     // delivery.timeout.ms bounds the producer's own retries close to our wait, so that a record we
     // answered 451 for is rarely written afterwards. Kafka requires delivery >= linger + request.
     int requestTimeoutMs = (int) Math.max(1000, timeoutMs / 2);

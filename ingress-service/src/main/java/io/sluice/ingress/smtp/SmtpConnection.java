@@ -286,6 +286,10 @@ public final class SmtpConnection implements Runnable {
   }
 
   private Command parse(byte[] bytes) {
+    if (ascii(bytes)) {
+      // Nearly every command line; ASCII is valid UTF-8, so the strict decoder below has nothing to check.
+      return services.parser().parse(new String(bytes, StandardCharsets.US_ASCII));
+    }
     try {
       String text = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
@@ -295,6 +299,15 @@ public final class SmtpConnection implements Runnable {
     } catch (CharacterCodingException e) {
       return new Command.Malformed("", Replies.BAD_SYNTAX.withText("Error: command is not valid UTF-8"));
     }
+  }
+
+  private static boolean ascii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Protocol errors (5.5.x) count toward the cap; policy refusals (relay denied, too big) do not. */

@@ -96,6 +96,18 @@ public final class SmtpInput {
    * {@code max} octets are consumed to their end and reported as {@link Line.TooLong}.
    */
   public Line readLine(int max, Deadline deadline) throws IOException {
+    if (pos == limit && !fill(deadline)) {
+      return new Line.Eof();
+    }
+    // Usually the whole line is in the buffer already: copy it out once, without a growing buffer.
+    for (int i = pos; i < limit && i - pos <= max; i++) {
+      if (buf[i] == '\n') {
+        int end = i > pos && buf[i - 1] == '\r' ? i - 1 : i;
+        byte[] line = Arrays.copyOfRange(buf, pos, end);
+        pos = i + 1;
+        return new Line.Text(line);
+      }
+    }
     byte[] line = new byte[Math.min(max, 256)];
     int len = 0;
     boolean tooLong = false;
