@@ -37,8 +37,9 @@ import org.jboss.logging.Logger;
  * Reads sluice.events on its own thread and hands each poll batch to {@link BatchHandler}.
  *
  * <p>Lifecycle: poll → decode (unreadable records go to sluice.dead) → persist the batch and send
- * its DSNs in one transaction → commit offsets. A failed batch is rewound to its first offset and
- * read again after a back-off, so nothing is skipped while the database or the broker is down. If
+ * its DSNs in one transaction → commit offsets, without waiting for the broker (see {@link
+ * PersistedOffsets}). A failed batch is rewound to its first offset and read again after a
+ * back-off, so nothing is skipped while the database or the broker is down. If
  * the batch keeps failing while the database answers, it is replayed one event at a time and an
  * event that fails on its own is moved to sluice.dead, so one poison event cannot stop the stream.
  */
@@ -56,6 +57,7 @@ public class EventConsumer {
   @Inject DatabaseProbe database;
 
   private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
+  private final PersistedOffsets offsets = new PersistedOffsets();
   private volatile boolean running;
   private volatile Thread thread;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -118,6 +120,7 @@ public class EventConsumer {
             process(c, records);
           }
         }
+        offsets.commitAll(c, config.producer().sendTimeout());
       } catch (WakeupException stopping) {
         // shutdown: the last committed offsets stand; an unfinished batch is read again on restart
       } catch (RuntimeException e) {
@@ -127,6 +130,7 @@ public class EventConsumer {
       } finally {
         consumer = null;
         assigned.clear();
+        offsets.clear();
       }
     }
     LOG.info("event consumer stopped; offsets of every persisted batch are committed");
@@ -161,7 +165,7 @@ public class EventConsumer {
       }
     }
     BatchHandler.Result result = timed(batch);
-    c.commitSync(nextOffsets(records));
+    offsets.commit(c, nextOffsets(records));
     batch.forEach(in -> metrics.consumed(in.event().type()));
     if (result != null) {
       metrics.duplicates(result.duplicates());
@@ -200,7 +204,7 @@ public class EventConsumer {
         if (running && database.isUp()) {
           try {
             deadLetters.send(r, "cannot be processed: " + describe(e));
-            c.commitSync(nextOffsets(List.of(r)));
+            offsets.commit(c, nextOffsets(List.of(r)));
             continue;
           } catch (RuntimeException deadFailed) {
             e.addSuppressed(deadFailed);
@@ -265,7 +269,8 @@ public class EventConsumer {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      // Batches are committed synchronously before the next poll, so nothing is pending here.
+      // The next owner starts from what is committed: make sure that includes every persisted batch.
+      offsets.commitRevoked(c, partitions, config.producer().sendTimeout());
       assigned.removeAll(partitions);
     }
 
