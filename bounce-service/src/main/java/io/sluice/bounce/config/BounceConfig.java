@@ -64,6 +64,14 @@ public interface BounceConfig {
     @WithDefault("2000")
     int maxPollRecords();
 
+    /**
+     * Poll batches in the database at once: with 2, the next batch is written while the previous one
+     * decides its reports and commits (io.sluice.bounce.consume.BatchPipeline); 1 handles them one
+     * after the other on the consumer thread.
+     */
+    @WithDefault("2")
+    int batchesInFlight();
+
     /** Wait before a failed batch (database or Kafka down) is read again from its first offset. */
     @WithDefault("2s")
     Duration retryBackoff();
