@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bounce benchmark: how many events/s bounce-service persists into PostgreSQL, with its batched
-# transactions (one per poll batch, up to 2000 events) against one transaction per event
+# transactions (one per poll batch, up to 4000 events) against one transaction per event
 # (max-poll-records=1), measured in the same run on the same preloaded stream. Every 20th message
 # bounces, so DSNs are composed and published too. Besides the rate, it reports CPU time per event
 # of the bounce-service process and of its PostgreSQL backends (from /proc/<pid>/stat over the
@@ -19,7 +19,7 @@
 #   WARMUP_EVENTS    events the batched mode persists before its clock starts (default 50000), so
 #                    that the sustained rate is compared with delivery's, which is also measured
 #                    after a warm-up; the per-event mode starts its clock after a tenth of its events
-#   BATCHED_RECORDS  max-poll-records of the batched mode (default 2000, the service's default)
+#   BATCHED_RECORDS  max-poll-records of the batched mode (default 4000, the service's default)
 #   MODES            which modes to run (default "batched per-event"); A/B runs of one mode leave
 #                    docs/benchmarks.md alone unless both run
 #   BOUNCE_APP       the quarkus-app directory to run (default bounce-service/target/quarkus-app),
@@ -32,7 +32,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 MESSAGES=${MESSAGES:-100000}
 PER_EVENT_EVENTS=${PER_EVENT_EVENTS:-4000}
 WARMUP_EVENTS=${WARMUP_EVENTS:-50000}
-BATCHED_RECORDS=${BATCHED_RECORDS:-2000}
+BATCHED_RECORDS=${BATCHED_RECORDS:-4000}
 MODES=${MODES:-batched per-event}
 BOUNCE_APP=${BOUNCE_APP:-$bench_root/bounce-service/target/quarkus-app}
 HTTP=8383

@@ -47,6 +47,15 @@ public class BatchHandler {
 
   @Transactional
   public Result handle(List<Incoming> batch) {
+    return handle(batch, () -> { });
+  }
+
+  /**
+   * @param beforeReports runs once the events are written and before anything is decided on them
+   *     (see {@link BatchPipeline}); it may block, and what it throws rolls the batch back
+   */
+  @Transactional
+  public Result handle(List<Incoming> batch, Runnable beforeReports) {
     List<DeliveryEvent> events = new ArrayList<>(batch.size());
     // By identity: a record's hash would cover every field, the message's header bytes included.
     Map<DeliveryEvent, Context> traceOf = new IdentityHashMap<>();
@@ -58,6 +67,7 @@ public class BatchHandler {
       attemptTrace.put(new AttemptKey(in.event().queueId(), in.event().attempt()), in.trace());
     }
     EventStore.Persisted persisted = store.persist(events);
+    beforeReports.run();
     SuppressionList.Recorded suppressed = suppressions.recordHardBounces(persisted.stored(), Instant.now());
 
     List<Outcome> outcomes = new ArrayList<>(

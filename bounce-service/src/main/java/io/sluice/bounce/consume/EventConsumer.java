@@ -37,10 +37,14 @@ import org.jboss.logging.Logger;
  * Reads sluice.events on its own thread and hands each poll batch to {@link BatchHandler}.
  *
  * <p>Lifecycle: poll → decode (unreadable records go to sluice.dead) → persist the batch and send
- * its DSNs in one transaction → commit offsets. A failed batch is rewound to its first offset and
- * read again after a back-off, so nothing is skipped while the database or the broker is down. If
+ * its DSNs in one transaction → commit offsets, without waiting for the broker (see {@link
+ * PersistedOffsets}). A failed batch is rewound to its first offset and read again after a
+ * back-off, so nothing is skipped while the database or the broker is down. If
  * the batch keeps failing while the database answers, it is replayed one event at a time and an
  * event that fails on its own is moved to sluice.dead, so one poison event cannot stop the stream.
+ *
+ * <p>With {@code sluice.bounce.consumer.batches-in-flight} above 1, batches go through a {@link
+ * BatchPipeline}: the next one is polled, decoded and written while the previous one finishes.
  */
 @ApplicationScoped
 public class EventConsumer {
@@ -56,17 +60,23 @@ public class EventConsumer {
   @Inject DatabaseProbe database;
 
   private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
+  private final PersistedOffsets offsets = new PersistedOffsets();
   private volatile boolean running;
   private volatile Thread thread;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
+  /** Null when batches are handled one after the other on the consumer thread. */
+  private BatchPipeline pipeline;
 
   void onStart(@Observes StartupEvent ignored) {
     running = true;
+    if (config.consumer().batchesInFlight() > 1) {
+      pipeline = new BatchPipeline(config.consumer().batchesInFlight(), this::timed);
+    }
     thread = Thread.ofPlatform().name("sluice-bounce-consumer").daemon(false).start(this::run);
   }
 
   /**
-   * Graceful stop: the loop finishes the batch in hand (persist, DSNs acknowledged, offsets
+   * Graceful stop: the loop finishes the batches in hand (persist, DSNs acknowledged, offsets
    * committed) and leaves at its next poll, which ends within the poll timeout. Only if that takes
    * too long is the consumer woken up; the batch then stays uncommitted and is read again (harmless,
    * consumption is idempotent).
@@ -92,6 +102,9 @@ public class EventConsumer {
     if (t.isAlive()) {
       LOG.warn("the event consumer did not stop in time; its uncommitted batch will be read again on restart");
     }
+    if (pipeline != null) {
+      pipeline.close();
+    }
   }
 
   /** Liveness: the consumer thread runs (or is still starting). */
@@ -114,10 +127,18 @@ public class EventConsumer {
             settings.bootstrapServers());
         while (running) {
           ConsumerRecords<byte[], byte[]> records = c.poll(config.consumer().pollTimeout());
-          if (!records.isEmpty()) {
-            process(c, records);
+          if (pipeline == null) {
+            if (!records.isEmpty()) {
+              process(c, records);
+            }
+          } else if (records.isEmpty()) {
+            drain(c);
+          } else {
+            dispatch(c, records);
           }
         }
+        drain(c);
+        offsets.commitAll(c, config.producer().sendTimeout());
       } catch (WakeupException stopping) {
         // shutdown: the last committed offsets stand; an unfinished batch is read again on restart
       } catch (RuntimeException e) {
@@ -125,8 +146,13 @@ public class EventConsumer {
             + "consumer in %s", e.getMessage(), Topics.EVENTS, config.consumer().retryBackoff());
         sleep(config.consumer().retryBackoff());
       } finally {
+        if (pipeline != null) {
+          // Their offsets are not committed: the next consumer reads them again, which is harmless.
+          pipeline.awaitAll();
+        }
         consumer = null;
         assigned.clear();
+        offsets.clear();
       }
     }
     LOG.info("event consumer stopped; offsets of every persisted batch are committed");
@@ -140,18 +166,72 @@ public class EventConsumer {
     } catch (WakeupException e) {
       throw e;
     } catch (RuntimeException e) {
-      if (running && database.isUp()) {
-        LOG.warnf("batch of %d events failed although the database answers (%s); retrying it one event at a time",
-            all.size(), describe(e));
-        oneByOne(c, all);
-      } else {
-        rewind(c, all, e);
+      recover(c, all, e);
+    }
+  }
+
+  /** After a failed batch: one event at a time if the database answers, else read it all again later. */
+  private void recover(KafkaConsumer<byte[], byte[]> c, List<ConsumerRecord<byte[], byte[]>> records, RuntimeException e) {
+    if (running && database.isUp()) {
+      LOG.warnf("batch of %d events failed although the database answers (%s); retrying it one event at a time",
+          records.size(), describe(e));
+      oneByOne(c, records);
+    } else {
+      rewind(c, records, e);
+    }
+  }
+
+  /** Hands a poll batch to the pipeline, once there is room (finishing the oldest batch makes it). */
+  private void dispatch(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) {
+    List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
+    records.forEach(all::add);
+    while (pipeline.oldestIsDone() || pipeline.isFull()) {
+      if (!finishOldest(c, all)) {
+        return;
       }
     }
+    pipeline.submit(all, decode(all));
+  }
+
+  /** Finishes every batch in the pipeline. */
+  private void drain(KafkaConsumer<byte[], byte[]> c) {
+    while (pipeline != null && !pipeline.isEmpty()) {
+      finishOldest(c, List.of());
+    }
+  }
+
+  /**
+   * Commits the oldest batch's offsets once it is persisted. If it failed, so did the batches after
+   * it (each waits for its predecessor's commit): their records, and {@code polled} (read after
+   * them, not handed on yet), are recovered together, in order, so that no later offset is
+   * committed before them.
+   *
+   * @return false if the oldest batch failed (and {@code polled} was recovered with it)
+   */
+  private boolean finishOldest(KafkaConsumer<byte[], byte[]> c, List<ConsumerRecord<byte[], byte[]>> polled) {
+    BatchPipeline.Finished done = pipeline.awaitOldest();
+    if (done.failure() == null) {
+      offsets.commit(c, nextOffsets(done.records()));
+      count(done.batch(), done.result());
+      return true;
+    }
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(done.records());
+    pipeline.awaitAll().forEach(later -> records.addAll(later.records()));
+    records.addAll(polled);
+    recover(c, records, done.failure());
+    return false;
   }
 
   /** Decode, dead-letter the unreadable, persist the rest, then commit. */
   private void handleAndCommit(KafkaConsumer<byte[], byte[]> c, List<ConsumerRecord<byte[], byte[]>> records) {
+    List<BatchHandler.Incoming> batch = decode(records);
+    BatchHandler.Result result = timed(batch, () -> { });
+    offsets.commit(c, nextOffsets(records));
+    count(batch, result);
+  }
+
+  /** The readable events of {@code records}; the others are moved to sluice.dead. */
+  private List<BatchHandler.Incoming> decode(List<ConsumerRecord<byte[], byte[]>> records) {
     List<BatchHandler.Incoming> batch = new ArrayList<>(records.size());
     for (ConsumerRecord<byte[], byte[]> r : records) {
       try {
@@ -160,8 +240,10 @@ public class EventConsumer {
         deadLetters.send(r, e.getMessage());
       }
     }
-    BatchHandler.Result result = timed(batch);
-    c.commitSync(nextOffsets(records));
+    return batch;
+  }
+
+  private void count(List<BatchHandler.Incoming> batch, BatchHandler.Result result) {
     batch.forEach(in -> metrics.consumed(in.event().type()));
     if (result != null) {
       metrics.duplicates(result.duplicates());
@@ -176,13 +258,13 @@ public class EventConsumer {
     }
   }
 
-  private BatchHandler.Result timed(List<BatchHandler.Incoming> batch) {
+  private BatchHandler.Result timed(List<BatchHandler.Incoming> batch, Runnable beforeReports) {
     if (batch.isEmpty()) {
       return null;
     }
     Timer.Sample sample = Timer.start();
     try {
-      return handler.handle(batch);
+      return handler.handle(batch, beforeReports);
     } finally {
       sample.stop(metrics.batchPersist());
     }
@@ -200,7 +282,7 @@ public class EventConsumer {
         if (running && database.isUp()) {
           try {
             deadLetters.send(r, "cannot be processed: " + describe(e));
-            c.commitSync(nextOffsets(List.of(r)));
+            offsets.commit(c, nextOffsets(List.of(r)));
             continue;
           } catch (RuntimeException deadFailed) {
             e.addSuppressed(deadFailed);
@@ -265,7 +347,9 @@ public class EventConsumer {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      // Batches are committed synchronously before the next poll, so nothing is pending here.
+      // The next owner starts from what is committed: make sure that includes every persisted batch.
+      drain(c);
+      offsets.commitRevoked(c, partitions, config.producer().sendTimeout());
       assigned.removeAll(partitions);
     }
 

@@ -179,7 +179,7 @@ public class EventStore {
       return;
     }
     List<RecipientOutcome> changed = new ArrayList<>();
-    for (RecipientOutcome stored : tables.outcomes(existing).values()) {
+    for (RecipientOutcome stored : tables.outcomesForUpdate(existing).values()) {
       List<DeliveryEvent> list = byRecipient.get(TrackingTables.outcomeKey(stored.queueId, stored.recipient));
       if (list != null && fold(stored, list)) {
         changed.add(stored);

@@ -47,10 +47,24 @@ final class TrackingTables {
    * Hibernate, so a later query in the same transaction never returns a stale copy).
    */
   Map<String, RecipientOutcome> outcomes(Collection<String> queueIds) throws SQLException {
+    return outcomes(queueIds, false);
+  }
+
+  /**
+   * The same, with the rows locked until commit on PostgreSQL, for outcomes about to be folded and
+   * written back: a transaction still writing them (the previous batch, see BatchPipeline, or
+   * another instance) is waited for, and its version is the one read, so no update is lost.
+   */
+  Map<String, RecipientOutcome> outcomesForUpdate(Collection<String> queueIds) throws SQLException {
+    return outcomes(queueIds, postgres);
+  }
+
+  private Map<String, RecipientOutcome> outcomes(Collection<String> queueIds, boolean lock) throws SQLException {
     Map<String, RecipientOutcome> out = new HashMap<>();
     for (RecipientOutcome o : select(
         "SELECT id, queue_id, recipient, rcpt_domain, orcpt, notify, status, attempt, reply_code, reply_enhanced,"
-            + " reply_text, remote_mta, first_event_at, last_event_at FROM recipient_outcome WHERE queue_id = ANY (?)",
+            + " reply_text, remote_mta, first_event_at, last_event_at FROM recipient_outcome WHERE queue_id = ANY (?)"
+            + (lock ? " FOR UPDATE" : ""),
         queueIds, rs -> {
           RecipientOutcome o = new RecipientOutcome();
           o.id = rs.getLong(1);
