@@ -9,11 +9,18 @@ source "$bench_root/deploy/java.sh"
 
 bench_log() { echo "bench: $*" >&2; }
 
+# The work directory (broker data, logs) is removed after a run that succeeded, and kept, with a
+# line saying where, after one that failed.
 bench_cleanup() {
-  local pid
+  local status=$? pid
   for pid in $(cat "$bench_work/pids" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in $(cat "$bench_work/pids" 2>/dev/null); do bench_await_exit "$pid"; done
   KAFKA_PORT=$BENCH_KAFKA_PORT KAFKA_STATE_DIR="$bench_work/kafka" "$bench_root/deploy/local/kafka.sh" stop || true
+  if [[ $status -eq 0 ]]; then
+    rm -rf "$bench_work"
+  else
+    bench_log "failed (exit $status); logs and broker data kept in $bench_work"
+  fi
 }
 
 # bench_start_broker <port>: a fresh broker for this run only.
