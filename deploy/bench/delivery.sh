@@ -13,7 +13,7 @@
 # WARMUP (10000): messages per phase that each delivery instance delivers first, before the measured
 # MESSAGES (or the isolation phases' halves) start counting, so that the figures show a warmed-up JIT
 # rather than start-up; DELIVERY_JAVA_OPTS: extra JVM or -D options for the delivery instances (A/B
-# runs, e.g. -Dsluice.delivery.consumer.group-protocol=classic, or a JFR recording); DELIVERY_JAR
+# runs, e.g. -Dsluice.delivery.consumer.group-protocol=consumer, or a JFR recording); DELIVERY_JAR
 # (delivery-service/target/quarkus-app/quarkus-run.jar): the build to measure, for builds side by side.
 # ONLY=mixed runs the mixed isolation phase alone (to profile it) and leaves docs/benchmarks.md alone.
 # Besides msg/s, each delivery phase reports the service's CPU time (utime + stime from /proc) per

@@ -135,10 +135,10 @@ public interface DeliveryConfig {
     long maxInFlightBytes();
 
     /**
-     * Kafka group protocol: {@code consumer} (KIP-848, incremental rebalances, needs brokers 4.0+) or
-     * {@code classic}.
+     * Kafka group protocol: {@code classic} (cooperative, per-topic sticky assignment) or {@code consumer}
+     * (KIP-848, needs brokers 4.0+); both rebalance incrementally, and classic costs less CPU.
      */
-    @WithDefault("consumer")
+    @WithDefault("classic")
     String groupProtocol();
 
     /** How often the offsets of finished records are committed. */
