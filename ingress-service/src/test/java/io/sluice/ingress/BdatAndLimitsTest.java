@@ -201,6 +201,31 @@ class BdatAndLimitsTest {
     }
   }
 
+  /**
+   * A client still sending when the session is ended (here: past the cap on bad commands) reads its
+   * 421 and an orderly end, and what it sends in the next moments is drained, not answered with a
+   * reset: closing a socket on unread input makes the kernel send RST, which can destroy the 421
+   * in flight and fails the client's next write.
+   */
+  @Test
+  void aClientStillSendingWhenTheSessionIsEndedReadsTheReplyAndItsWritesAreDrained() throws Exception {
+    try (SmtpClient c = new SmtpClient(server.port())) {
+      c.reply();
+      c.send("BOGUS\r\n".repeat(25));
+      c.setTimeout(10_000);
+      String last = null;
+      String reply;
+      while ((reply = c.reply()) != null) {
+        last = reply;
+      }
+      assertThat(last).startsWith("421 4.7.0");
+      // Without the drain the first write draws a reset and the second fails with a broken pipe.
+      c.send("BOGUS\r\n");
+      Thread.sleep(300);
+      c.send("BOGUS\r\n");
+    }
+  }
+
   @Test
   void garbageBytesGetErrorsThenTheSessionIsClosed() throws Exception {
     byte[] garbage = new byte[64 * 1024];

@@ -84,6 +84,8 @@ public final class SmtpConnection implements Runnable {
   /** Waiting for a command outside a transaction: shutdown may close the session now. */
   private volatile boolean idle;
   private volatile boolean closed;
+  /** Set when we end the session while the client may still be sending: see {@link #closeAfter}. */
+  private boolean lingerOnClose;
   /** System.nanoTime() when a flush to the client started and has not finished; 0 when not writing. */
   private volatile long writingSince;
   /**
@@ -92,6 +94,9 @@ public final class SmtpConnection implements Runnable {
    */
   private final AtomicLong readDeadline = new AtomicLong(NOT_READING);
   private static final long NOT_READING = Long.MIN_VALUE;
+  /** Bounds on what a session we ended may still send before we close (see {@link #closeAfter}). */
+  static final int LINGER_MILLIS = 2000;
+  static final long LINGER_BYTES = 1 << 20;
   private static final long READ_TIMED_OUT = Long.MIN_VALUE + 1;
 
   /**
@@ -177,6 +182,9 @@ public final class SmtpConnection implements Runnable {
       if (chunks != null) {
         chunks.release();
       }
+      if (lingerOnClose) {
+        drainInput();
+      }
       closeSocket();
       registry.remove(this);
     }
@@ -228,7 +236,7 @@ public final class SmtpConnection implements Runnable {
       if (command instanceof Command.Malformed(String verb, SmtpReply why) && verb.equals("BDAT")) {
         // Without a size we cannot tell where the chunk ends: everything after would be misread.
         services.metrics().rejected("bdat-syntax");
-        replyNow(Replies.BDAT_SYNTAX_LOST);
+        closeAfter(Replies.BDAT_SYNTAX_LOST);
         return;
       }
       boolean wasInTransaction = state instanceof SessionState.InTransaction;
@@ -270,12 +278,12 @@ public final class SmtpConnection implements Runnable {
       }
       if (badCommands > services.maxBadCommands()) {
         services.metrics().rejected("too-many-errors");
-        replyNow(Replies.TOO_MANY_ERRORS);
+        closeAfter(Replies.TOO_MANY_ERRORS);
         return;
       }
       if (authFailures >= services.maxAuthFailures()) {
         services.metrics().rejected("auth-failures");
-        replyNow(Replies.TOO_MANY_AUTH_FAILURES);
+        closeAfter(Replies.TOO_MANY_AUTH_FAILURES);
         return;
       }
       if (registry.draining() && !(state instanceof SessionState.InTransaction)) {
@@ -396,7 +404,7 @@ public final class SmtpConnection implements Runnable {
       // Reading (and throwing away) an absurd chunk would tie the session up for nothing; the
       // client cannot be kept in step without it, so refuse and close.
       services.metrics().rejected("message-too-big");
-      replyNow(Replies.MESSAGE_TOO_BIG.withText("Error: BDAT chunk larger than the message size limit; closing"));
+      closeAfter(Replies.MESSAGE_TOO_BIG.withText("Error: BDAT chunk larger than the message size limit; closing"));
       closed = true;
       return;
     }
@@ -478,6 +486,38 @@ public final class SmtpConnection implements Runnable {
   private void replyNow(SmtpReply reply) throws IOException {
     reply(reply);
     flush();
+  }
+
+  /**
+   * The session's last reply, when we end it in the middle of what the client sends (too many
+   * errors, a lost BDAT, an absurd chunk). Closing a socket with unread input makes the kernel
+   * answer with RST, which can destroy the 421 in flight before the client reads it; so the finally
+   * block first sends FIN and reads what is still coming, within {@link #LINGER_BYTES} and
+   * {@link #LINGER_MILLIS}.
+   */
+  private void closeAfter(SmtpReply reply) throws IOException {
+    replyNow(reply);
+    lingerOnClose = true;
+  }
+
+  private void drainInput() {
+    try {
+      if (!(socket instanceof SSLSocket)) {
+        socket.shutdownOutput(); // FIN after the reply: the client sees the end and closes
+      }
+      socket.setSoTimeout(LINGER_MILLIS);
+      var raw = socket.getInputStream();
+      byte[] discard = new byte[8192];
+      for (long left = LINGER_BYTES; left > 0; ) {
+        int n = raw.read(discard);
+        if (n < 0) {
+          return;
+        }
+        left -= n;
+      }
+    } catch (IOException | RuntimeException e) {
+      // timed out, reset or closed: the socket is closed next either way
+    }
   }
 
   private void replyQuietly(SmtpReply reply) {
