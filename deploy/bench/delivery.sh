@@ -16,6 +16,10 @@
 # runs, e.g. -Dsluice.delivery.consumer.group-protocol=consumer, or a JFR recording); DELIVERY_JAR
 # (delivery-service/target/quarkus-app/quarkus-run.jar): the build to measure, for builds side by side.
 # ONLY=mixed runs the mixed isolation phase alone (to profile it) and leaves docs/benchmarks.md alone.
+# ONLY=floor runs deploy/bench/DeferralFloor.java alone against a fresh bench broker, no SMTP and no
+# Sluice: the Kafka client and broker CPU per deferral (re-write, event, commit after the acks) and
+# per consume-and-commit, WARMUP + MESSAGES records per mode, modes in FLOOR_MODES (default
+# "consume defer consume defer"): the floor under the mixed phase's cost (docs/benchmarks.md).
 # Besides msg/s, each delivery phase reports the service's CPU time (utime + stime from /proc) per
 # delivered message over the measured span: less sensitive to a shared machine's load than msg/s.
 set -euo pipefail
@@ -38,6 +42,15 @@ ulimit -n "$(ulimit -Hn)"  # 10,000 sessions need as many descriptors on each si
 bench_work=$(mktemp -d /tmp/sluice-bench-delivery.XXXXXX)
 trap bench_cleanup EXIT
 BENCH_KAFKA_PORT=19492
+
+if [[ "$ONLY" == floor ]]; then
+  bench_start_broker 19492
+  # shellcheck disable=SC2086 # FLOOR_MODES is a list of modes
+  "$JAVA" -Xmx1g --enable-native-access=ALL-UNNAMED -cp "${SLUICE_CACHE:-$HOME/.cache/sluice}/kafka-4.1.1/lib/*" \
+    "$bench_root/deploy/bench/DeferralFloor.java" 127.0.0.1:19492 "$WARMUP" "$MESSAGES" \
+    "$(cat "$bench_work/kafka/kafka.pid")" ${FLOOR_MODES:-consume defer consume defer} >&2
+  exit 0
+fi
 
 bench_spawn sink-fast smtp-sink -u nobody "$FAST" 1024 > /dev/null
 bench_spawn sink-tempfail smtp-sink -u nobody -r RCPT "$TEMPFAIL" 1024 > /dev/null
