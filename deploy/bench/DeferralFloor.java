@@ -40,13 +40,22 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <pre>java -cp "kafka-libs/*" deploy/bench/DeferralFloor.java &lt;bootstrap&gt; &lt;warmup&gt; &lt;records&gt;
  *     &lt;broker-pid&gt; &lt;mode&gt;...</pre>
  *
- * Prints, per mode, records/s and this process's and the broker's CPU per record over the measured
+ * With {@code -Drate=N} each mode is held to N records/s; mode {@code idle} measures what pacing
+ * costs with nothing to do.
+ *
+ * <p>Prints, per mode, records/s and this process's and the broker's CPU per record over the measured
  * records only (from the poll that passed {@code warmup} to the commit that covered the last record).
  */
 public final class DeferralFloor {
   /** Delivery's Deferred event: envelope, recipient, the 4xx reply. */
   static final int EVENT_SIZE = 300;
   static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
+  /**
+   * Records/s to hold each mode to (0: as fast as it goes). Unpaced, 128 KiB batches fill and the
+   * per-batch costs (request, broker append, zstd stream) vanish; in the mixed phase deferrals come
+   * at the healthy rate, about 6,000/s, so the 10 ms linger closes far smaller batches.
+   */
+  static final int RATE = Integer.getInteger("rate", 0);
 
   public static void main(String[] args) throws Exception {
     String bootstrap = args[0];
@@ -59,6 +68,10 @@ public final class DeferralFloor {
     try (KafkaProducer<String, byte[]> producer = deliveryProducer(bootstrap)) {
       for (int i = 4; i < args.length; i++) {
         String mode = args[i];
+        if (mode.equals("idle")) {
+          idle(bootstrap, brokerPid);
+          continue;
+        }
         measure(bootstrap, mode + "-" + i, mode.equals("defer") ? producer : null, warmup, records, brokerPid, mode);
       }
     }
@@ -72,7 +85,8 @@ public final class DeferralFloor {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 12_582_912);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+    // -DdeferLinger=N: what longer batches would save at the paced rate (delivery lingers 10 ms).
+    p.put(ProducerConfig.LINGER_MS_CONFIG, Integer.getInteger("deferLinger", 10));
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "floor-delivery-producer");
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
@@ -93,6 +107,38 @@ public final class DeferralFloor {
   /** One poll's records: committable once every send they made was acked. */
   record Batch(Map<TopicPartition, OffsetAndMetadata> next, AtomicInteger pending, int size) {}
 
+  /** Sleeps while {@code done} records are ahead of RATE since {@code start}. */
+  static void pace(int done, long start) throws InterruptedException {
+    if (RATE > 0) {
+      long due = start + (long) (done * 1e9 / RATE);
+      long ahead = due - System.nanoTime();
+      if (ahead > 1_000_000) {
+        Thread.sleep(Duration.ofNanos(ahead));
+      }
+    }
+  }
+
+  /**
+   * Ten seconds of a subscribed consumer on an empty topic and an unused producer: the CPU per
+   * second that a paced run pays whatever it does (heartbeats, fetch long-polls, broker timers), to
+   * subtract from its per-record figures, as that cost belongs to the alone phase as much.
+   */
+  static void idle(String bootstrap, long brokerPid) throws Exception {
+    try (KafkaConsumer<String, byte[]> c = consumer(bootstrap, "idle")) {
+      c.subscribe(List.of("sluice.dead"));
+      c.poll(Duration.ofSeconds(3));
+      long cpu0 = ProducerFloor.ownCpuNanos();
+      long broker0 = ProducerFloor.ticks(brokerPid);
+      long t0 = System.nanoTime();
+      while (System.nanoTime() - t0 < 10_000_000_000L) {
+        c.poll(Duration.ofMillis(100));
+      }
+      double s = (System.nanoTime() - t0) / 1e9;
+      System.out.printf("mode=idle client_cpu_ms_per_s=%.1f broker_cpu_ms_per_s=%.1f%n",
+          (ProducerFloor.ownCpuNanos() - cpu0) / 1e6 / s, (ProducerFloor.ticks(brokerPid) - broker0) * 10 / s);
+    }
+  }
+
   static void measure(String bootstrap, String group, KafkaProducer<String, byte[]> producer, int warmup,
       int records, long brokerPid, String mode) throws Exception {
     byte[] event = ProducerFloor.content(EVENT_SIZE);
@@ -105,6 +151,7 @@ public final class DeferralFloor {
     long t0 = 0;
     int measured = 0;
     long nextCommit = System.nanoTime();
+    long paceStart = 0;
     try (KafkaConsumer<String, byte[]> c = consumer(bootstrap, group)) {
       c.subscribe(List.of("sluice.submitted"));
       while (committed < total) {
@@ -116,6 +163,8 @@ public final class DeferralFloor {
           broker0 = ProducerFloor.ticks(brokerPid);
         }
         if (!polled.isEmpty()) {
+          // From the first records, not from subscribing: the group join must not count as credit.
+          paceStart = paceStart == 0 ? System.nanoTime() : paceStart;
           Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
           AtomicInteger pending = new AtomicInteger(producer == null ? 0 : 2 * polled.count());
           Callback acked = (metadata, error) -> {
@@ -125,6 +174,8 @@ public final class DeferralFloor {
             pending.decrementAndGet();
           };
           for (ConsumerRecord<String, byte[]> r : polled) {
+            pace(consumed, paceStart);
+            consumed++;
             next.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
             if (producer != null) {
               // A copy, as the real deferral re-encodes the message rather than forwarding the bytes.
@@ -136,7 +187,6 @@ public final class DeferralFloor {
             }
           }
           inFlight.add(new Batch(next, pending, polled.count()));
-          consumed += polled.count();
         }
         // The last record's commit ends the measurement, so it must not wait for the interval.
         boolean allAcked = consumed == total && inFlight.stream().allMatch(b -> b.pending().get() == 0);

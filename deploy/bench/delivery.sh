@@ -19,7 +19,9 @@
 # ONLY=floor runs deploy/bench/DeferralFloor.java alone against a fresh bench broker, no SMTP and no
 # Sluice: the Kafka client and broker CPU per deferral (re-write, event, commit after the acks) and
 # per consume-and-commit, WARMUP + MESSAGES records per mode, modes in FLOOR_MODES (default
-# "consume defer consume defer"): the floor under the mixed phase's cost (docs/benchmarks.md).
+# "consume defer consume defer"; "idle" measures the CPU per second of doing nothing), FLOOR_RATE
+# records/s per mode (default 0: unpaced; the mixed phase defers about 6,000/s): the floor under
+# the mixed phase's cost (docs/benchmarks.md).
 # Besides msg/s, each delivery phase reports the service's CPU time (utime + stime from /proc) per
 # delivered message over the measured span: less sensitive to a shared machine's load than msg/s.
 set -euo pipefail
@@ -46,7 +48,7 @@ BENCH_KAFKA_PORT=19492
 if [[ "$ONLY" == floor ]]; then
   bench_start_broker 19492
   # shellcheck disable=SC2086 # FLOOR_MODES is a list of modes
-  "$JAVA" -Xmx1g --enable-native-access=ALL-UNNAMED -cp "${SLUICE_CACHE:-$HOME/.cache/sluice}/kafka-4.1.1/lib/*" \
+  "$JAVA" -Xmx1g --enable-native-access=ALL-UNNAMED -Drate="${FLOOR_RATE:-0}" ${FLOOR_JAVA_OPTS:-} -cp "${SLUICE_CACHE:-$HOME/.cache/sluice}/kafka-4.1.1/lib/*" \
     "$bench_root/deploy/bench/DeferralFloor.java" 127.0.0.1:19492 "$WARMUP" "$MESSAGES" \
     "$(cat "$bench_work/kafka/kafka.pid")" ${FLOOR_MODES:-consume defer consume defer} >&2
   exit 0
