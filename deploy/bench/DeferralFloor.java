@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The Kafka share of deferring one message to a paused destination, without any SMTP or Sluice
- * logic: what the cheapest possible delivery would still pay per deferral, since contract 3 makes it
+ * logic: what the cheapest possible delivery would still pay per deferral, since contract 2 makes it
  * re-write the whole record to a deferred tier (and an event) and commit only after the broker acked.
  * That bounds the isolation benchmark's "kept": if the run is CPU-bound, kept is at most
  * C_h / (C_h + C_d) with C_d no lower than this floor.
