@@ -48,7 +48,7 @@ BENCH_KAFKA_PORT=19492
 if [[ "$ONLY" == floor ]]; then
   bench_start_broker 19492
   # shellcheck disable=SC2086 # FLOOR_MODES is a list of modes
-  "$JAVA" -Xmx1g --enable-native-access=ALL-UNNAMED -Drate="${FLOOR_RATE:-0}" ${FLOOR_JAVA_OPTS:-} -cp "${SLUICE_CACHE:-$HOME/.cache/sluice}/kafka-4.1.1/lib/*" \
+  "$JAVA" -Xmx1g --enable-native-access=ALL-UNNAMED -Drate="${FLOOR_RATE:-0}" ${FLOOR_JAVA_OPTS:-} -cp "$(bench_kafka_classpath)" \
     "$bench_root/deploy/bench/DeferralFloor.java" 127.0.0.1:19492 "$WARMUP" "$MESSAGES" \
     "$(cat "$bench_work/kafka/kafka.pid")" ${FLOOR_MODES:-consume defer consume defer} >&2
   exit 0

@@ -97,7 +97,7 @@ for flags in "-d" ""; do
 done
 if [[ "${PRODUCER_FLOOR:-0}" == 1 ]]; then
   bench_log "producer floor: $SESSIONS sessions, each sending and awaiting one record at a time, plus one RECEIVED event"
-  "$JAVA" -Xmx1g -XX:+UseG1GC -cp "${SLUICE_CACHE:-$HOME/.cache/sluice}/kafka-4.1.1/lib/*" \
+  "$JAVA" -Xmx1g -XX:+UseG1GC -cp "$(bench_kafka_classpath)" \
     "$bench_root/deploy/bench/ProducerFloor.java" 127.0.0.1:19392 "$SESSIONS" "$WARMUP" "$MESSAGES" "$broker_pid" true >&2
 fi
 if [[ "$QUICK" == 1 ]]; then

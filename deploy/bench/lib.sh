@@ -23,6 +23,9 @@ bench_cleanup() {
   fi
 }
 
+# bench_kafka_classpath: the Kafka jars kafka.sh fetched, for the bare-client floor programs.
+bench_kafka_classpath() { echo "$("$bench_root/deploy/local/kafka.sh" libdir)/*"; }
+
 # bench_start_broker <port>: a fresh broker for this run only.
 bench_start_broker() {
   BENCH_KAFKA_PORT=$1

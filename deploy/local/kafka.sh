@@ -5,6 +5,7 @@
 #   deploy/local/kafka.sh start            fetch, format, start, wait until ready, create topics
 #   deploy/local/kafka.sh stop             stop the broker started from the same state directory
 #   deploy/local/kafka.sh status           exit 0 when the broker process is alive
+#   deploy/local/kafka.sh libdir           print the directory of the broker's (and clients') jars
 #
 # Environment (all optional):
 #   KAFKA_PORT                 client listener port                          (default 9092)
@@ -149,5 +150,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) is_running ;;
-  *) echo "usage: $0 fetch|start|stop|status" >&2; exit 2 ;;
+  libdir) echo "$LIB_DIR" ;;
+  *) echo "usage: $0 fetch|start|stop|status|libdir" >&2; exit 2 ;;
 esac
