@@ -226,6 +226,30 @@ class BdatAndLimitsTest {
     }
   }
 
+  /** The drain after such an end is bounded in all: a client trickling bytes is cut off after 2 s. */
+  @Test
+  void theDrainAfterAnEndedSessionEndsEvenWhileTheClientTrickles() throws Exception {
+    try (SmtpClient c = new SmtpClient(server.port())) {
+      c.reply();
+      c.send("BOGUS\r\n".repeat(25));
+      c.setTimeout(10_000);
+      while (c.reply() != null) {
+        // up to the 421 and the end of the server's output
+      }
+      long start = System.nanoTime();
+      java.io.IOException cutOff = null;
+      while (cutOff == null && System.nanoTime() - start < Duration.ofSeconds(8).toNanos()) {
+        try {
+          c.send("X");
+          Thread.sleep(300);
+        } catch (java.io.IOException e) {
+          cutOff = e;
+        }
+      }
+      assertThat(cutOff).as("the server closed the connection while the client trickled").isNotNull();
+    }
+  }
+
   @Test
   void garbageBytesGetErrorsThenTheSessionIsClosed() throws Exception {
     byte[] garbage = new byte[64 * 1024];

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLException;
@@ -94,10 +95,10 @@ public final class SmtpConnection implements Runnable {
    */
   private final AtomicLong readDeadline = new AtomicLong(NOT_READING);
   private static final long NOT_READING = Long.MIN_VALUE;
-  /** Bounds on what a session we ended may still send before we close (see {@link #closeAfter}). */
-  static final int LINGER_MILLIS = 2000;
-  static final long LINGER_BYTES = 1 << 20;
   private static final long READ_TIMED_OUT = Long.MIN_VALUE + 1;
+  /** Bounds, in all, on what a session we ended may still send before we close (see {@link #closeAfter}). */
+  private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+  private static final long LINGER_BYTES = 1 << 20;
 
   /**
    * Plain sockets block without a socket timeout: {@link SmtpServer}'s watchdog calls
@@ -493,7 +494,7 @@ public final class SmtpConnection implements Runnable {
    * errors, a lost BDAT, an absurd chunk). Closing a socket with unread input makes the kernel
    * answer with RST, which can destroy the 421 in flight before the client reads it; so the finally
    * block first sends FIN and reads what is still coming, within {@link #LINGER_BYTES} and
-   * {@link #LINGER_MILLIS}.
+   * {@link #LINGER_NANOS} in all.
    */
   private void closeAfter(SmtpReply reply) throws IOException {
     replyNow(reply);
@@ -505,10 +506,16 @@ public final class SmtpConnection implements Runnable {
       if (!(socket instanceof SSLSocket)) {
         socket.shutdownOutput(); // FIN after the reply: the client sees the end and closes
       }
-      socket.setSoTimeout(LINGER_MILLIS);
       var raw = socket.getInputStream();
       byte[] discard = new byte[8192];
+      long deadline = System.nanoTime() + LINGER_NANOS;
+      // The time bound is for the whole drain: a client trickling bytes must not keep it going.
       for (long left = LINGER_BYTES; left > 0; ) {
+        long wait = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (wait <= 0) {
+          return;
+        }
+        socket.setSoTimeout((int) wait);
         int n = raw.read(discard);
         if (n < 0) {
           return;
