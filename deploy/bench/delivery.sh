@@ -10,9 +10,11 @@
 #   deploy/bench/delivery.sh        (as root; needs ./mvnw -q -B package -DskipTests first)
 #
 # Environment: MESSAGES (default 20000), SESSIONS (20), SIZE (2048), SMTP_PORT (2725, ingress),
-# WARMUP (10000): messages per phase that each delivery instance delivers first, before the measured
-# MESSAGES (or the isolation phases' halves) start counting, so that the figures show a warmed-up JIT
-# rather than start-up; DELIVERY_JAVA_OPTS: extra JVM or -D options for the delivery instances (A/B
+# WARMUP (100000): messages per phase that each delivery instance delivers first, before the measured
+# MESSAGES start counting, so that the figures show a warmed-up JIT rather than start-up (after
+# 10,000 the JIT compilers still took a third of delivery's CPU in the measured span; after 100,000
+# about a tenth; each phase prints its CPU per message by thread); ISO (MESSAGES): healthy messages
+# measured in each isolation phase; DELIVERY_JAVA_OPTS: extra JVM or -D options for the delivery instances (A/B
 # runs, e.g. -Dsluice.delivery.consumer.group-protocol=consumer, or a JFR recording); DELIVERY_JAR
 # (delivery-service/target/quarkus-app/quarkus-run.jar): the build to measure, for builds side by side.
 # ONLY=mixed runs the mixed isolation phase alone (to profile it) and leaves docs/benchmarks.md alone.
@@ -31,7 +33,7 @@ MESSAGES=${MESSAGES:-20000}
 SESSIONS=${SESSIONS:-20}
 SIZE=${SIZE:-2048}
 SMTP_PORT=${SMTP_PORT:-2725}  # ingress, while messages are loaded
-WARMUP=${WARMUP:-10000}
+WARMUP=${WARMUP:-100000}
 DELIVERY_JAVA_OPTS=${DELIVERY_JAVA_OPTS:-}
 DELIVERY_JAR=${DELIVERY_JAR:-$bench_root/delivery-service/target/quarkus-app/quarkus-run.jar}
 ONLY=${ONLY:-}
@@ -102,26 +104,36 @@ deliver() {
   while (( n < $3 )); do
     n=$(counter delivered "$4")
     n=${n:-0}
-    if [[ -z "$t0" ]] && (( n > 0 && n >= $2 )); then t0=$(bench_now); c0=$(cpu_ticks "$pid"); first=$n; fi
+    if [[ -z "$t0" ]] && (( n > 0 && n >= $2 )); then
+      t0=$(bench_now); c0=$(cpu_ticks "$pid"); first=$n; bench_thread_ticks "$pid" > "$bench_work/threads-$1.0"
+    fi
     (( n >= $3 )) && break
     sleep 0.2
     kill -0 "$pid" 2>/dev/null || { bench_log "pid $pid exited at $n of $3; see $bench_work"; exit 1; }
   done
   t1=$(bench_now)
   c1=$(cpu_ticks "$pid")
+  bench_thread_ticks "$pid" > "$bench_work/threads-$1.1"
   kill -TERM "$pid"
   bench_await_exit "$pid"
   hz=$(getconf CLK_TCK)
   echo "$1 $(python3 -c "print(f'{($c1 - $c0) * 1e6 / $hz / max(1, $n - $first):.0f}')")" >> "$bench_work/cpu"
+  bench_thread_cpu_per "$bench_work/threads-$1.0" "$bench_work/threads-$1.1" $((n - first)) \
+    > "$bench_work/threads-$1"
+  bench_log "$1: delivery CPU per message by thread over the measured span:"
+  head -6 "$bench_work/threads-$1" | sed 's/^/    /' >&2
   python3 -c "print(f'{($n - $first) / ($t1 - $t0):.0f}')"
 }
 
 # cpu_per_message <group>: what deliver wrote for that group.
 cpu_per_message() { awk -v g="$1" '$1 == g {print $2}' "$bench_work/cpu"; }
 
-# Half the messages each way: with fewer, the run is over before the JIT has warmed up and the
-# ratio measures start-up rather than isolation.
-ISO=$((MESSAGES / 2))
+# jit_per_message <group>: of that, the JIT compiler threads' µs per message (0 once warmed up).
+jit_per_message() { awk '$3 ~ /CompilerThre/ {s += $1} END {printf "%.0f", s}' "$bench_work/threads-$1"; }
+
+# As many healthy messages as the throughput phase measures: a phase of 10,000 is over in about a
+# second, too short a span for a steady figure.
+ISO=${ISO:-$MESSAGES}
 
 # mixed_phase: sets mixed_rate, the healthy destination's rate while the same partitions carry as
 # many messages for the 4xx destination.
@@ -178,22 +190,22 @@ same span, per healthy message delivered.
 
 **Throughput with connection reuse** ($MESSAGES messages):
 
-| path | msg/s | delivery CPU µs per message |
-|---|---|---|
-| \`smtp-source -d -s $SESSIONS -l $SIZE\` straight into smtp-sink | $direct_rate | |
-| Kafka → delivery → smtp-sink | $delivered_rate | $(cpu_per_message bench-throughput) |
-| **ratio** | **$ratio** | |
+| path | msg/s | delivery CPU µs per message | of which JIT compilers |
+|---|---|---|---|
+| \`smtp-source -d -s $SESSIONS -l $SIZE\` straight into smtp-sink | $direct_rate | | |
+| Kafka → delivery → smtp-sink | $delivered_rate | $(cpu_per_message bench-throughput) | $(jit_per_message bench-throughput) |
+| **ratio** | **$ratio** | | |
 
 **Isolation**: a healthy destination's delivery rate alone, and while the same partitions also
 carry as many messages for a destination that answers 4xx to every RCPT (\`smtp-sink -r RCPT\`;
 default \`shaping.tempfail-threshold=10\`, so after ten such transactions that destination is paused
 and its mail deferred without connecting):
 
-| healthy destination | msg/s | delivery CPU µs per healthy message |
-|---|---|---|
-| alone ($ISO messages) | $alone_rate | $(cpu_per_message bench-alone) |
-| mixed with $ISO tempfailing messages | $mixed_rate | $(cpu_per_message bench-mixed) |
-| **kept** | **$kept %** | |
+| healthy destination | msg/s | delivery CPU µs per healthy message | of which JIT compilers |
+|---|---|---|---|
+| alone ($ISO messages) | $alone_rate | $(cpu_per_message bench-alone) | $(jit_per_message bench-alone) |
+| mixed with $ISO tempfailing messages | $mixed_rate | $(cpu_per_message bench-mixed) | $(jit_per_message bench-mixed) |
+| **kept** | **$kept %** | | |
 MD
 bench_write_section delivery "$out"
 cat "$out"

@@ -119,6 +119,25 @@ bench_switches_per() {
     | sort -k3,3rn | head -10
 }
 
+# bench_thread_ticks <pid>: "<thread name> <user+system CPU ticks>" for each thread, names as the
+# kernel keeps them (15 characters), digits dropped so that a pool's threads add up under one name.
+bench_thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    echo "$(tr -d '0-9' < "$t/comm" 2>/dev/null | tr ' ' '_') $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null)"
+  done
+}
+
+# bench_thread_cpu_per <before-file> <after-file> <items>: CPU µs per item by thread name over the
+# span between two bench_thread_ticks snapshots, busiest first ("C_CompilerThre" are the JIT compilers).
+# A thread that ended within the span is missing from the second snapshot (pools and the JIT start and
+# stop threads as load changes), so the figures are lower bounds; the process total is not affected.
+bench_thread_cpu_per() {
+  awk -v n="$3" -v hz="$(getconf CLK_TCK)" 'FNR == NR {before[$1] += $2; next} {after[$1] += $2}
+      END {for (k in after) {c = (after[k] - before[k]) * 1e6 / hz / n; if (c >= 0.5) printf "%7.1f µs  %s\n", c, k}}' \
+    "$1" "$2" | sort -rn
+}
+
 # bench_rss_kib <pid>: resident set size of a process.
 bench_rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 

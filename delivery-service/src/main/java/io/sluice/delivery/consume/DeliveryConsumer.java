@@ -43,9 +43,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -68,9 +70,11 @@ import org.jboss.logging.Logger;
  * deferred tier is held until its tier's delay has passed since it was written (or its not-before
  * time, if sooner): its partition alone is rewound to it and paused until then, so a waiting tier
  * never stalls other partitions. A released record whose not-before time is still ahead moves on
- * to a shorter tier ({@link TierRelease}); any other record is dispatched. The worker runs the attempt,
- * writes its outcome records with {@code acks=all} (retrying until the broker takes them), and
- * marks the record finished. The consumer thread commits, every commit interval, the offsets up to
+ * to a shorter tier ({@link TierRelease}). A record whose every recipient goes to a paused
+ * destination is deferred on the consumer thread without an attempt; any other record is dispatched
+ * to a worker, which runs the attempt. Either way the outcome records are written with
+ * {@code acks=all}, and the producer's acknowledgement marks the record finished (a failed write is
+ * retried on a worker until the broker takes it). The consumer thread commits, every commit interval, the offsets up to
  * which every record has finished (contract 2), tracking completions that arrive out of order. When
  * {@code max-in-flight} records are being worked on, all partitions pause until a quarter finished.
  *
@@ -350,7 +354,14 @@ public class DeliveryConsumer {
       }
       case TierRelease.Decision.Deliver deliver -> {
         tracker.dispatched(tp, record.offset(), record.serializedValueSize());
-        workers.execute(() -> finish(tp, record.offset(), deliver(record, message)));
+        AttemptReport paused = deferralIfPaused(message);
+        if (paused != null) {
+          // Settled here, without a worker: a paused destination's mail can be as much as the healthy
+          // mail, and a worker per deferral queued for the same carriers as the SMTP sessions.
+          writeThenFinish(tp, record, paused, tracing.extract(record.headers()));
+        } else {
+          workers.execute(() -> deliver(tp, record, message));
+        }
       }
     }
     return true;
@@ -363,34 +374,29 @@ public class DeliveryConsumer {
     }
   }
 
-  /** Runs one attempt and writes its outcome; false only if shutdown came before the outcome was written. */
-  private boolean deliver(ConsumerRecord<String, byte[]> record, SubmittedMessage message) {
-    AttemptReport paused = null;
+  /**
+   * When every recipient goes to a paused destination, the report that defers them all without an
+   * attempt (nothing is attempted, so no attempt span: the records written carry the record's own
+   * trace context on, contract 6); otherwise null.
+   */
+  private AttemptReport deferralIfPaused(SubmittedMessage message) {
     try {
-      paused = suppression.mayApply(message) ? null : runner.deferIfPaused(message);
+      return suppression.mayApply(message) ? null : runner.deferIfPaused(message);
     } catch (RuntimeException e) {
       LOG.errorf(e, "Checking whether %s goes to a paused destination failed; attempting it instead", message.queueId());
+      return null;
     }
-    if (paused != null) {
-      AttemptReport report = paused;
-      // Nothing is attempted, so no attempt span: the records written carry the record's own trace
-      // context on (contract 6), and the deferral costs little next to a delivery.
-      Context trace = tracing.extract(record.headers());
-      return untilWritten(() -> {
-        writer.write(report, trace).join();
-        return true;
-      }, record);
-    }
+  }
+
+  /** Runs one attempt on a worker and writes its outcome. */
+  private void deliver(TopicPartition tp, ConsumerRecord<String, byte[]> record, SubmittedMessage message) {
     for (int attempt = 1; ; attempt++) {
       Context parent = tracing.extract(record.headers());
       Span span = tracing.startAttempt(parent, message.queueId(), message.attempt() + 1, record.topic());
       try (Scope ignored = span.makeCurrent()) {
         AttemptReport report = suppression.run(message, runner::run);
-        Context trace = Context.current();
-        return untilWritten(() -> {
-          writer.write(report, trace).join();
-          return true;
-        }, record);
+        writeThenFinish(tp, record, report, Context.current());
+        return;
       } catch (RuntimeException e) {
         // A bug, not a delivery failure (those come back as outcomes). Try again a few times, then
         // keep the record whole on sluice.dead rather than hold back every commit of its partition.
@@ -398,10 +404,11 @@ public class DeliveryConsumer {
         if (attempt >= 3 || !running) {
           LOG.errorf(e, "Delivery of %s failed unexpectedly %d times; moving the record to %s", message.queueId(),
               attempt, Topics.DEAD);
-          return running && untilWritten(() -> {
+          finish(tp, record.offset(), running && untilWritten(() -> {
             deadLetters.send(record, "delivery failed unexpectedly: " + e).join();
             return true;
-          }, record);
+          }, record));
+          return;
         }
         LOG.errorf(e, "Delivery of %s failed unexpectedly; trying again", message.queueId());
         sleepQuietly(Duration.ofSeconds(attempt));
@@ -412,28 +419,69 @@ public class DeliveryConsumer {
   }
 
   /**
+   * Writes an attempt's records and finishes the source record once the broker has them all
+   * (contract 2). The common case completes on the producer's callback, so no thread waits for the
+   * acknowledgement; a failed write is retried on a worker until it succeeds or the service stops.
+   */
+  private void writeThenFinish(TopicPartition tp, ConsumerRecord<String, byte[]> record, AttemptReport report,
+      Context trace) {
+    CompletableFuture<Void> written;
+    try {
+      written = writer.write(report, trace);
+    } catch (RuntimeException e) {
+      written = CompletableFuture.failedFuture(e);
+    }
+    written.whenComplete((ok, error) -> {
+      if (error == null) {
+        finish(tp, record.offset(), true);
+        return;
+      }
+      try {
+        workers.execute(() -> finish(tp, record.offset(), untilWritten(() -> {
+          writer.write(report, trace).join();
+          return true;
+        }, record, error)));
+      } catch (RejectedExecutionException stopped) {
+        LOG.warnf("Outcome of %s-%d@%d not written before shutdown (%s); it will be delivered again", record.topic(),
+            record.partition(), record.offset(), error);
+        finish(tp, record.offset(), false);
+      }
+    });
+  }
+
+  /**
    * Retries writing to Kafka until the broker takes it: the attempt already happened, and its
    * outcome must not be dropped. Gives up only at shutdown (the record is then delivered again).
    */
   private boolean untilWritten(BooleanSupplier write, ConsumerRecord<String, byte[]> record) {
+    return untilWritten(write, record, null);
+  }
+
+  /** @param failed the error of a first write already tried, or null to start with a write */
+  private boolean untilWritten(BooleanSupplier write, ConsumerRecord<String, byte[]> record, Throwable failed) {
     Duration backoff = Duration.ofSeconds(1);
+    Throwable error = failed;
     while (true) {
-      try {
-        return write.getAsBoolean();
-      } catch (RuntimeException e) {
-        if (!running) {
-          LOG.warnf("Outcome of %s-%d@%d not written before shutdown (%s); it will be delivered again",
-              record.topic(), record.partition(), record.offset(), e);
-          return false;
+      if (error == null) {
+        try {
+          return write.getAsBoolean();
+        } catch (RuntimeException e) {
+          error = e;
         }
-        writeRetries.increment();
-        LOG.errorf("Writing the outcome of %s-%d@%d to Kafka failed (%s); retrying in %s. The record stays "
-            + "uncommitted meanwhile; records already written for it may be written twice.", record.topic(),
-            record.partition(), record.offset(), e, backoff);
-        sleepQuietly(backoff);
-        backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
-            : backoff.multipliedBy(2);
       }
+      if (!running) {
+        LOG.warnf("Outcome of %s-%d@%d not written before shutdown (%s); it will be delivered again",
+            record.topic(), record.partition(), record.offset(), error);
+        return false;
+      }
+      writeRetries.increment();
+      LOG.errorf("Writing the outcome of %s-%d@%d to Kafka failed (%s); retrying in %s. The record stays "
+          + "uncommitted meanwhile; records already written for it may be written twice.", record.topic(),
+          record.partition(), record.offset(), error, backoff);
+      sleepQuietly(backoff);
+      backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
+          : backoff.multipliedBy(2);
+      error = null;
     }
   }
 

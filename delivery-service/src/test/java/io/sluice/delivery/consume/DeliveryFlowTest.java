@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sluice.delivery.DeliveryConfig;
+import io.sluice.delivery.transport.TestSmtpServer;
 import io.sluice.schema.AvroCodec;
 import io.sluice.schema.DeliveryEvent;
 import io.sluice.schema.EventType;
@@ -88,14 +89,20 @@ class DeliveryFlowTest {
   }
 
   private SubmittedMessage submit(String from, String content, String... rcpts) throws Exception {
+    return submitted(from, content, rcpts).message();
+  }
+
+  private record Submitted(SubmittedMessage message, org.apache.kafka.common.TopicPartition partition, long offset) {}
+
+  private Submitted submitted(String from, String content, String... rcpts) throws Exception {
     String queueId = new QueueIds().next();
     SubmittedMessage m = SubmittedMessage.accepted(queueId, Instant.now(), "192.0.2.7", "client.test", from, null, null,
         false, java.util.Arrays.stream(rcpts).map(Recipient::of).toList(), content.getBytes(StandardCharsets.UTF_8));
     ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.SUBMITTED, queueId, messages.encode(m));
     record.headers().add(KafkaHeaders.TRACEPARENT,
         ("00-" + TRACE_ID + "-00f067aa0ba902b7-01").getBytes(StandardCharsets.US_ASCII));
-    producer.send(record).get();
-    return m;
+    org.apache.kafka.clients.producer.RecordMetadata at = producer.send(record).get();
+    return new Submitted(m, new org.apache.kafka.common.TopicPartition(at.topic(), at.partition()), at.offset());
   }
 
   private static String content(String marker) {
@@ -189,6 +196,63 @@ class DeliveryFlowTest {
         assertThat(r.headers().lastHeader(KafkaHeaders.TRACEPARENT)).isNotNull();
       });
     }
+  }
+
+  @Test
+  void mailToAPausedDestinationIsDeferredToATierWithoutConnectingAndItsOffsetsAreCommitted() throws Exception {
+    int threshold = config.shaping().tempfailThreshold();
+    TestSmtpServer server = DeliveryTestResources.tempfailing;
+    try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS);
+        TopicWatcher tier = new TopicWatcher(bootstrap, Topics.deferred("1m"));
+        org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+            Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      // Enough transactions in which the server defers every recipient to pause the destination.
+      java.util.Set<String> tried = new java.util.HashSet<>();
+      for (int i = 0; i < threshold; i++) {
+        tried.add(submit("sender@src.test", content("tried-" + i), "r" + i + "@" + DeliveryTestResources.TEMPFAIL)
+            .queueId());
+      }
+      watcher.await(r -> tried.contains(r.key()), threshold, WAIT);
+      long mailsBefore = server.allCommands.stream().filter(c -> c.startsWith("MAIL")).count();
+
+      List<Submitted> paused = new java.util.ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        paused.add(submitted("sender@src.test", content("paused-" + i), "p" + i + "@" + DeliveryTestResources.TEMPFAIL));
+      }
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      paused.forEach(p -> ids.add(p.message().queueId()));
+      List<DeliveryEvent> found = decode(watcher.await(r -> ids.contains(r.key()), 5, WAIT));
+      List<ConsumerRecord<String, byte[]>> deferred = tier.await(r -> ids.contains(r.key()), 5, WAIT);
+
+      assertThat(found).hasSize(5).allSatisfy(e -> {
+        assertThat(e.type()).isEqualTo(EventType.DEFERRED);
+        assertThat(e.remoteMta()).as("no server was asked").isNull();
+        assertThat(io.sluice.delivery.outcome.Replies.isThrottled(e.reply())).isTrue();
+      });
+      assertThat(deferred).hasSize(5).allSatisfy(r -> {
+        SubmittedMessage pending = messages.decode(r.value());
+        assertThat(pending.recipients()).singleElement()
+            .satisfies(rcpt -> assertThat(rcpt.address()).endsWith("@" + DeliveryTestResources.TEMPFAIL));
+        assertThat(pending.attempt()).isEqualTo(1);
+        assertThat(new String(r.headers().lastHeader(KafkaHeaders.TRACEPARENT).value(), StandardCharsets.US_ASCII))
+            .contains(TRACE_ID);
+      });
+      assertThat(server.allCommands.stream().filter(c -> c.startsWith("MAIL")).count())
+          .as("no transaction while paused").isEqualTo(mailsBefore);
+      // Contract 2: the deferrals were acknowledged, so their offsets are committed.
+      Instant deadline = Instant.now().plus(WAIT);
+      while (!committedPast(admin, paused) && Instant.now().isBefore(deadline)) {
+        Thread.sleep(100);
+      }
+      assertThat(committedPast(admin, paused)).as("committed past every paused message").isTrue();
+    }
+  }
+
+  private boolean committedPast(org.apache.kafka.clients.admin.Admin admin, List<Submitted> records) throws Exception {
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+        admin.listConsumerGroupOffsets(config.consumer().groupId()).partitionsToOffsetAndMetadata().get();
+    return records.stream().allMatch(r -> committed.get(r.partition()) != null
+        && committed.get(r.partition()).offset() > r.offset());
   }
 
   @Test

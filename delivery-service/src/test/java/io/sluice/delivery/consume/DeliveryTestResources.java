@@ -14,6 +14,8 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
   public static final String ACCEPT = "accept.delivery.test";
   public static final String REJECT = "reject.delivery.test";
   public static final String DEFER = "defer.delivery.test";
+  /** Routed to a server that answers 4xx to every RCPT, so that the destination is paused. */
+  public static final String TEMPFAIL = "tempfail.delivery.test";
   /** Routed to a server that takes a second to accept each message. */
   public static final String SLOW = "slow.delivery.test";
 
@@ -29,6 +31,7 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
   static TestSmtpServer rejecting;
   static TestSmtpServer deferring;
   static TestSmtpServer slow;
+  static TestSmtpServer tempfailing;
 
   @Override
   public Map<String, String> start() {
@@ -38,6 +41,8 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
       rejecting.rcptReply = rcpt -> "550 5.1.1 <" + rcpt + ">: Recipient address rejected: User unknown";
       slow = new TestSmtpServer();
       slow.dataDelayMillis = 1000;
+      tempfailing = new TestSmtpServer();
+      tempfailing.rcptReply = rcpt -> "451 4.3.0 <" + rcpt + ">: try again later";
       deferring = new TestSmtpServer();
       // 4xx for the first RCPT of each address, then 250: the retry from the tier is delivered.
       java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -60,11 +65,12 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
         Map.entry("sluice.delivery.consumer.group-id", "sluice-delivery-test-" + UUID.randomUUID()),
         Map.entry("sluice.delivery.consumer.auto-offset-reset", "latest"),
         Map.entry("sluice.delivery.consumer.only-recipient-domains",
-            String.join(",", ACCEPT, REJECT, DEFER, SLOW, TWO_MX, NULL_MX, NO_SUCH_DOMAIN, UNREACHABLE)),
+            String.join(",", ACCEPT, REJECT, DEFER, TEMPFAIL, SLOW, TWO_MX, NULL_MX, NO_SUCH_DOMAIN, UNREACHABLE)),
         Map.entry("sluice.delivery.routes.\"" + ACCEPT + "\"", accepting.hostPort()),
         Map.entry("sluice.delivery.routes.\"" + REJECT + "\"", rejecting.hostPort()),
         Map.entry("sluice.delivery.routes.\"" + DEFER + "\"", deferring.hostPort()),
         Map.entry("sluice.delivery.routes.\"" + SLOW + "\"", slow.hostPort()),
+        Map.entry("sluice.delivery.routes.\"" + TEMPFAIL + "\"", tempfailing.hostPort()),
         Map.entry("sluice.delivery.routes.\"" + UNREACHABLE + "\"", "127.0.0.1:" + closedPort),
         // MX routing through dnsmasq; MX hosts are reached on the accepting server's port.
         Map.entry("sluice.delivery.dns.servers", dns.server()),
@@ -82,6 +88,7 @@ public class DeliveryTestResources implements QuarkusTestResourceLifecycleManage
       rejecting.close();
       deferring.close();
       slow.close();
+      tempfailing.close();
       dns.close();
     } catch (java.io.IOException ignored) {
       // ports are released with the JVM anyway
