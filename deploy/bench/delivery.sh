@@ -10,14 +10,16 @@
 #   deploy/bench/delivery.sh        (as root; needs ./mvnw -q -B package -DskipTests first)
 #
 # Environment: MESSAGES (default 20000), SESSIONS (20), SIZE (2048), SMTP_PORT (2725, ingress),
-# WARMUP (100000): messages per phase that each delivery instance delivers first, before the measured
-# MESSAGES start counting, so that the figures show a warmed-up JIT rather than start-up (after
-# 10,000 the JIT compilers still took a third of delivery's CPU in the measured span; after 100,000
-# about a tenth; each phase prints its CPU per message by thread); ISO (MESSAGES): healthy messages
-# measured in each isolation phase; DELIVERY_JAVA_OPTS: extra JVM or -D options for the delivery instances (A/B
+# WARMUP (300000): messages per phase that each delivery instance delivers first, before the measured
+# MESSAGES start counting, so that the figures show a warmed-up JIT rather than start-up. A young
+# instance keeps compiling and deoptimising for its first 10-20 s: in the measured span the JIT
+# compilers took about 54 µs of delivery's CPU per message after 10,000, 14 after 100,000 (about 7 s
+# of uptime) and 6 after 300,000 (each phase prints its CPU per message by thread); ISO (MESSAGES):
+# healthy messages measured in each isolation phase; DELIVERY_JAVA_OPTS: extra JVM or -D options for the delivery instances (A/B
 # runs, e.g. -Dsluice.delivery.consumer.group-protocol=consumer, or a JFR recording); DELIVERY_JAR
 # (delivery-service/target/quarkus-app/quarkus-run.jar): the build to measure, for builds side by side.
-# ONLY=mixed runs the mixed isolation phase alone (to profile it) and leaves docs/benchmarks.md alone.
+# ONLY=mixed runs the mixed isolation phase alone (to profile it), ONLY=throughput the throughput
+# phase alone (for A/B runs); either leaves docs/benchmarks.md alone.
 # ONLY=floor runs deploy/bench/DeferralFloor.java alone against a fresh bench broker, no SMTP and no
 # Sluice: the Kafka client and broker CPU per deferral (re-write, event, commit after the acks) and
 # per consume-and-commit, WARMUP + MESSAGES records per mode, modes in FLOOR_MODES (default
@@ -33,7 +35,7 @@ MESSAGES=${MESSAGES:-20000}
 SESSIONS=${SESSIONS:-20}
 SIZE=${SIZE:-2048}
 SMTP_PORT=${SMTP_PORT:-2725}  # ingress, while messages are loaded
-WARMUP=${WARMUP:-100000}
+WARMUP=${WARMUP:-300000}
 DELIVERY_JAVA_OPTS=${DELIVERY_JAVA_OPTS:-}
 DELIVERY_JAR=${DELIVERY_JAR:-$bench_root/delivery-service/target/quarkus-app/quarkus-run.jar}
 ONLY=${ONLY:-}
@@ -121,7 +123,7 @@ deliver() {
   bench_thread_cpu_per "$bench_work/threads-$1.0" "$bench_work/threads-$1.1" $((n - first)) \
     > "$bench_work/threads-$1"
   bench_log "$1: delivery CPU per message by thread over the measured span:"
-  head -6 "$bench_work/threads-$1" | sed 's/^/    /' >&2
+  head -12 "$bench_work/threads-$1" | sed 's/^/    /' >&2
   python3 -c "print(f'{($n - $first) / ($t1 - $t0):.0f}')"
 }
 
@@ -164,6 +166,10 @@ t1=$(bench_now)
 direct_rate=$(python3 -c "print(f'{$MESSAGES / ($t1 - $t0):.0f}')")
 ratio=$(python3 -c "print(f'{$delivered_rate / $direct_rate:.2f}')")
 bench_log "delivered $delivered_rate msg/s ($(cpu_per_message bench-throughput) µs CPU per message), smtp-source -d direct $direct_rate msg/s, ratio $ratio"
+
+if [[ "$ONLY" == throughput ]]; then
+  exit 0
+fi
 
 bench_log "2. isolation: $ISO messages alone, then $ISO mixed with $ISO to a 4xx destination"
 fresh_queue

@@ -21,8 +21,8 @@ import io.sluice.schema.Recipient;
 import io.sluice.schema.RemoteReply;
 import io.sluice.schema.SubmittedMessage;
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,7 +40,7 @@ import org.jboss.logging.Logger;
  * sends one SMTP transaction per group, all groups at once on virtual threads. Every recipient given
  * comes back with an outcome; nothing here throws for a delivery failure.
  */
-@ApplicationScoped
+@Singleton // no client proxy to resolve on every call: it is called for every message
 public class AttemptRunner {
   private static final Logger LOG = Logger.getLogger(AttemptRunner.class);
 

@@ -114,6 +114,12 @@ public class DeliveryConsumer {
   private final Counter abandonedAtRevoke;
   private final Counter writeRetries;
 
+  /**
+   * Set while outcome writes fail (broker unreachable, producer buffer full), cleared by the next
+   * one that succeeds. A send can then block for the producer's {@code max.block.ms}, so deferrals
+   * go to workers meanwhile: the consumer thread must keep polling and committing.
+   */
+  private volatile boolean writesFailing;
   private volatile boolean running;
   private volatile Thread thread;
   private volatile KafkaConsumer<String, byte[]> consumer;
@@ -354,10 +360,11 @@ public class DeliveryConsumer {
       }
       case TierRelease.Decision.Deliver deliver -> {
         tracker.dispatched(tp, record.offset(), record.serializedValueSize());
-        AttemptReport paused = deferralIfPaused(message);
+        AttemptReport paused = writesFailing ? null : deferralIfPaused(message);
         if (paused != null) {
           // Settled here, without a worker: a paused destination's mail can be as much as the healthy
-          // mail, and a worker per deferral queued for the same carriers as the SMTP sessions.
+          // mail, and a worker per deferral queued for the same carriers as the SMTP sessions. (A
+          // worker would find the destination paused too, and defer the mail the same way.)
           writeThenFinish(tp, record, paused, tracing.extract(record.headers()));
         } else {
           workers.execute(() -> deliver(tp, record, message));
@@ -432,6 +439,7 @@ public class DeliveryConsumer {
       written = CompletableFuture.failedFuture(e);
     }
     written.whenComplete((ok, error) -> {
+      writesFailing = error != null;
       if (error == null) {
         finish(tp, record.offset(), true);
         return;
@@ -439,6 +447,7 @@ public class DeliveryConsumer {
       try {
         workers.execute(() -> finish(tp, record.offset(), untilWritten(() -> {
           writer.write(report, trace).join();
+          writesFailing = false;
           return true;
         }, record, error)));
       } catch (RejectedExecutionException stopped) {

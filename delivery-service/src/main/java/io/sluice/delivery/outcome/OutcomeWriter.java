@@ -17,8 +17,8 @@ import io.sluice.schema.MessageSummary;
 import io.sluice.schema.Recipient;
 import io.sluice.schema.SubmittedMessage;
 import io.sluice.schema.Topics;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ import org.jboss.logging.Logger;
  * with the still-pending recipients on a deferred tier. The returned future completes only when the
  * broker acknowledged all of them; only then may the source offset be committed (contract 2).
  */
-@ApplicationScoped
+@Singleton // no client proxy to resolve on every call: it is called for every message
 public class OutcomeWriter {
   private static final Logger LOG = Logger.getLogger(OutcomeWriter.class);
 

@@ -3,8 +3,8 @@ package io.sluice.delivery.outcome;
 import io.sluice.delivery.kafka.KafkaClientSettings;
 
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +21,7 @@ import org.jboss.logging.Logger;
  * so it waits for every in-sync replica ({@code acks=all}) and is idempotent; a send completes only
  * when the broker has the record (contract 2 relies on that).
  */
-@ApplicationScoped
+@Singleton // no client proxy to resolve on every call: it is called for every message
 public class RecordPublisher {
   private static final Logger LOG = Logger.getLogger(RecordPublisher.class);
 

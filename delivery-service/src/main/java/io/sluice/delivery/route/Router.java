@@ -2,8 +2,8 @@ package io.sluice.delivery.route;
 
 import io.sluice.delivery.DeliveryConfig;
 import io.quarkus.runtime.Startup;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.util.HashMap;
@@ -19,7 +19,7 @@ import org.jboss.logging.Logger;
  * Decides where a recipient domain's mail goes, in this order: a static route for the domain, the
  * smart host, an address literal ({@code user@[192.0.2.1]}), then the domain's MX hosts in DNS.
  */
-@ApplicationScoped
+@Singleton // no client proxy to resolve on every call: it is called for every message
 @Startup // so that the routing configuration is logged when the service starts
 public class Router {
   private static final Logger LOG = Logger.getLogger(Router.class);

@@ -8,8 +8,8 @@ import io.sluice.delivery.outcome.Replies;
 import io.sluice.schema.EventType;
 import io.sluice.schema.Recipient;
 import io.sluice.schema.SubmittedMessage;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +28,7 @@ import org.jboss.logging.Logger;
  * <p>Until the list has been read once, attempts wait here (the record stays uncommitted), so that
  * a starting instance never mails an address the list already holds.
  */
-@ApplicationScoped
+@Singleton // no client proxy to resolve on every call: it is called for every message
 public class SuppressionGate {
   private static final Logger LOG = Logger.getLogger(SuppressionGate.class);
   /** Metrics destination of suppressed recipients. */

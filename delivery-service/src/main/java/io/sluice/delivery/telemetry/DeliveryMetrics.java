@@ -8,8 +8,8 @@ import io.sluice.delivery.shaping.Shaper;
 import io.sluice.delivery.transport.ConnectionPool;
 import io.sluice.delivery.transport.TlsOutcome;
 import io.sluice.schema.EventType;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * is the host set (primary MX, static route or smart host), or the failure kind when routing failed
  * ({@code dns:nxdomain}, ...), so its cardinality follows the destinations, not the recipients.
  */
-@ApplicationScoped
+@Singleton // no client proxy to resolve on every call: it is called for every message
 public class DeliveryMetrics {
   private final MeterRegistry registry;
   // Meters are looked up once per destination, not on every message.

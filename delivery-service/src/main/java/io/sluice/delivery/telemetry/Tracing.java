@@ -8,8 +8,8 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.sluice.schema.KafkaHeaders;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ import org.apache.kafka.common.header.Headers;
  * {@code tracestate}. Each delivery attempt is a span, child of the context found on the record,
  * and every record delivery produces carries the attempt's context on.
  */
-@ApplicationScoped
+@Singleton // no client proxy to resolve on every call: it is called for every message
 public class Tracing {
   private static final TextMapGetter<Headers> GETTER = new TextMapGetter<>() {
     @Override
