@@ -155,7 +155,7 @@ if [[ "$ONLY" == mixed ]]; then
   exit 0
 fi
 
-bench_log "1. loading $MESSAGES messages, then delivering them"
+bench_log "1. loading $((WARMUP + MESSAGES)) messages ($WARMUP to warm up), then delivering them"
 fresh_queue
 load $((WARMUP + MESSAGES)) rcpt@fast.bench.test
 delivered_rate=$(deliver bench-throughput "$WARMUP" $((WARMUP + MESSAGES)) 127.0.0.5)
@@ -192,7 +192,8 @@ destination) relayed them over static routes to smtp-sink. Each instance first d
 messages (its JIT warm-up, as a long-running instance has it); the measured ones follow in the same
 queue. Rates count from the delivery that reached $WARMUP to the last one
 (\`sluice_delivery_delivered_total\`); CPU is the delivery process's user + system time over the
-same span, per healthy message delivered.
+same span, per healthy message delivered, and "of which JIT compilers" the compiler threads' share
+of it (a lower bound: the JVM stops idle compiler threads, and what they used is then missing).
 
 **Throughput with connection reuse** ($MESSAGES messages):
 
@@ -205,7 +206,7 @@ same span, per healthy message delivered.
 **Isolation**: a healthy destination's delivery rate alone, and while the same partitions also
 carry as many messages for a destination that answers 4xx to every RCPT (\`smtp-sink -r RCPT\`;
 default \`shaping.tempfail-threshold=10\`, so after ten such transactions that destination is paused
-and its mail deferred without connecting):
+and the consumer thread defers its mail to a tier without connecting):
 
 | healthy destination | msg/s | delivery CPU µs per healthy message | of which JIT compilers |
 |---|---|---|---|
