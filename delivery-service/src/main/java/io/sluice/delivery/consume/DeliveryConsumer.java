@@ -74,9 +74,10 @@ import org.jboss.logging.Logger;
  * destination is deferred on the consumer thread without an attempt; any other record is dispatched
  * to a worker, which runs the attempt. Either way the outcome records are written with
  * {@code acks=all}, and the producer's acknowledgement marks the record finished (a failed write is
- * retried on a worker until the broker takes it). The consumer thread commits, every commit interval, the offsets up to
- * which every record has finished (contract 2), tracking completions that arrive out of order. When
- * {@code max-in-flight} records are being worked on, all partitions pause until a quarter finished.
+ * retried on a worker until the broker takes it). The consumer thread commits, every commit
+ * interval, the offsets up to which every record has finished (contract 2), tracking completions
+ * that arrive out of order. When {@code max-in-flight} records are being worked on, all partitions
+ * pause until a quarter finished.
  *
  * <p>Rebalance and shutdown wait (up to {@code drain-timeout}) for the records in flight, commit,
  * and only then let go; what did not finish is delivered again by the next owner.

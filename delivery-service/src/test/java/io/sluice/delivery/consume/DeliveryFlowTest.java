@@ -95,9 +95,15 @@ class DeliveryFlowTest {
   private record Submitted(SubmittedMessage message, org.apache.kafka.common.TopicPartition partition, long offset) {}
 
   private Submitted submitted(String from, String content, String... rcpts) throws Exception {
+    return submitted(0, from, content, rcpts);
+  }
+
+  /** @param attempts attempts the message has had already (they set its next retry delay) */
+  private Submitted submitted(int attempts, String from, String content, String... rcpts) throws Exception {
     String queueId = new QueueIds().next();
-    SubmittedMessage m = SubmittedMessage.accepted(queueId, Instant.now(), "192.0.2.7", "client.test", from, null, null,
-        false, java.util.Arrays.stream(rcpts).map(Recipient::of).toList(), content.getBytes(StandardCharsets.UTF_8));
+    SubmittedMessage m = new SubmittedMessage(queueId, Instant.now(), "192.0.2.7", "client.test", from, null, null,
+        false, java.util.Arrays.stream(rcpts).map(Recipient::of).toList(), content.getBytes(StandardCharsets.UTF_8),
+        attempts, null, List.of());
     ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.SUBMITTED, queueId, messages.encode(m));
     record.headers().add(KafkaHeaders.TRACEPARENT,
         ("00-" + TRACE_ID + "-00f067aa0ba902b7-01").getBytes(StandardCharsets.US_ASCII));
@@ -202,22 +208,27 @@ class DeliveryFlowTest {
   void mailToAPausedDestinationIsDeferredToATierWithoutConnectingAndItsOffsetsAreCommitted() throws Exception {
     int threshold = config.shaping().tempfailThreshold();
     TestSmtpServer server = DeliveryTestResources.tempfailing;
+    // Eight attempts already: the next retry is 7-9 minutes away, in the 5m tier. In the 1m tier
+    // these deferrals would come back every few seconds while the test JVM runs, and a tier
+    // partition is held for its head record, so other tests' records there would wait behind them.
+    int attempts = 8;
     try (TopicWatcher watcher = new TopicWatcher(bootstrap, Topics.EVENTS);
-        TopicWatcher tier = new TopicWatcher(bootstrap, Topics.deferred("1m"));
+        TopicWatcher tier = new TopicWatcher(bootstrap, Topics.deferred("5m"));
         org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
             Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       // Enough transactions in which the server defers every recipient to pause the destination.
       java.util.Set<String> tried = new java.util.HashSet<>();
       for (int i = 0; i < threshold; i++) {
-        tried.add(submit("sender@src.test", content("tried-" + i), "r" + i + "@" + DeliveryTestResources.TEMPFAIL)
-            .queueId());
+        tried.add(submitted(attempts, "sender@src.test", content("tried-" + i),
+            "r" + i + "@" + DeliveryTestResources.TEMPFAIL).message().queueId());
       }
       watcher.await(r -> tried.contains(r.key()), threshold, WAIT);
       long mailsBefore = server.allCommands.stream().filter(c -> c.startsWith("MAIL")).count();
 
       List<Submitted> paused = new java.util.ArrayList<>();
       for (int i = 0; i < 5; i++) {
-        paused.add(submitted("sender@src.test", content("paused-" + i), "p" + i + "@" + DeliveryTestResources.TEMPFAIL));
+        paused.add(submitted(attempts, "sender@src.test", content("paused-" + i),
+            "p" + i + "@" + DeliveryTestResources.TEMPFAIL));
       }
       java.util.Set<String> ids = new java.util.HashSet<>();
       paused.forEach(p -> ids.add(p.message().queueId()));
@@ -233,7 +244,7 @@ class DeliveryFlowTest {
         SubmittedMessage pending = messages.decode(r.value());
         assertThat(pending.recipients()).singleElement()
             .satisfies(rcpt -> assertThat(rcpt.address()).endsWith("@" + DeliveryTestResources.TEMPFAIL));
-        assertThat(pending.attempt()).isEqualTo(1);
+        assertThat(pending.attempt()).isEqualTo(attempts + 1);
         assertThat(new String(r.headers().lastHeader(KafkaHeaders.TRACEPARENT).value(), StandardCharsets.US_ASCII))
             .contains(TRACE_ID);
       });
