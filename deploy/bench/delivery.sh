@@ -14,10 +14,11 @@
 # MESSAGES start counting, so that the figures show a warmed-up JIT rather than start-up. A young
 # instance keeps compiling and deoptimising for its first 10-20 s: in the measured span the JIT
 # compilers took about 54 µs of delivery's CPU per message after 10,000, 14 after 100,000 (about 7 s
-# of uptime) and 6 after 300,000 (each phase prints its CPU per message by thread); ISO (MESSAGES):
-# healthy messages measured in each isolation phase; DELIVERY_JAVA_OPTS: extra JVM or -D options for the delivery instances (A/B
-# runs, e.g. -Dsluice.delivery.consumer.group-protocol=consumer, or a JFR recording); DELIVERY_JAR
-# (delivery-service/target/quarkus-app/quarkus-run.jar): the build to measure, for builds side by side.
+# of uptime) and 3-7 after 300,000 (each phase prints its CPU per message by thread); ISO (MESSAGES):
+# healthy messages measured in each isolation phase; DELIVERY_JAVA_OPTS: extra JVM or -D options for
+# the delivery instances (A/B runs, e.g. -Dsluice.delivery.consumer.group-protocol=consumer, or a
+# JFR recording); DELIVERY_JAR (delivery-service/target/quarkus-app/quarkus-run.jar): the build to
+# measure, for builds side by side.
 # ONLY=mixed runs the mixed isolation phase alone (to profile it), ONLY=throughput the throughput
 # phase alone (for A/B runs); either leaves docs/benchmarks.md alone.
 # ONLY=floor runs deploy/bench/DeferralFloor.java alone against a fresh bench broker, no SMTP and no
@@ -130,7 +131,7 @@ deliver() {
 # cpu_per_message <group>: what deliver wrote for that group.
 cpu_per_message() { awk -v g="$1" '$1 == g {print $2}' "$bench_work/cpu"; }
 
-# jit_per_message <group>: of that, the JIT compiler threads' µs per message (0 once warmed up).
+# jit_per_message <group>: of that, the JIT compiler threads' µs per message (a lower bound).
 jit_per_message() { awk '$3 ~ /CompilerThre/ {s += $1} END {printf "%.0f", s}' "$bench_work/threads-$1"; }
 
 # As many healthy messages as the throughput phase measures: a phase of 10,000 is over in about a

@@ -91,7 +91,7 @@ class AttemptRunnerTest {
       for (int i = 0; i < 3; i++) {
         assertThat(runner.run(message(2)).outcomes()).allSatisfy(o -> assertThat(o.reply().code()).isEqualTo(451));
       }
-      long mailsSoFar = mailCommands(server);
+      long mailsSoFar = server.mailCommands();
       AttemptReport paused = runner.run(message(2));
 
       assertThat(mailsSoFar).isEqualTo(3);
@@ -100,7 +100,7 @@ class AttemptRunnerTest {
         assertThat(o.reply().code()).isEqualTo(451);
         assertThat(o.reply().enhancedStatus()).isEqualTo("4.4.5");
       });
-      assertThat(mailCommands(server)).as("no transaction while paused").isEqualTo(3);
+      assertThat(server.mailCommands()).as("no transaction while paused").isEqualTo(3);
     }
   }
 
@@ -125,7 +125,7 @@ class AttemptRunnerTest {
       });
       assertThat(deferred.outcomes()).extracting(o -> o.recipient().address())
           .containsExactly("r0@big.test", "r1@big.test", "r2@big.test");
-      assertThat(mailCommands(server)).isEqualTo(2);
+      assertThat(server.mailCommands()).isEqualTo(2);
       SubmittedMessage mixed = SubmittedMessage.accepted("01JD0000000000000000000001", Instant.now(), "192.0.2.1", "h",
           "a@src.test", null, null, false, List.of(Recipient.of("r0@big.test"), Recipient.of("x@elsewhere.test")),
           "Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -143,13 +143,9 @@ class AttemptRunnerTest {
         runner.run(message(2)); // r0 delivered, r1 deferred: the destination works
       }
 
-      assertThat(mailCommands(server)).isEqualTo(4);
+      assertThat(server.mailCommands()).isEqualTo(4);
       assertThat(runner.run(message(2)).outcomes()).extracting(o -> o.type())
           .containsExactly(EventType.DELIVERED, EventType.DEFERRED);
     }
-  }
-
-  private static long mailCommands(TestSmtpServer server) {
-    return server.allCommands.stream().filter(c -> c.startsWith("MAIL")).count();
   }
 }

@@ -42,6 +42,11 @@ public final class TestSmtpServer implements AutoCloseable {
   /** When positive, the server drops a connection after this long without a command (its idle timeout). */
   public volatile int idleDropMillis;
   public final List<String> allCommands = new CopyOnWriteArrayList<>();
+
+  /** MAIL commands received so far: one per transaction a client started. */
+  public long mailCommands() {
+    return allCommands.stream().filter(c -> c.startsWith("MAIL")).count();
+  }
   private final ServerSocket server;
   private final Thread acceptor;
 
