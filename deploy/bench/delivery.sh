@@ -14,7 +14,8 @@
 # MESSAGES start counting, so that the figures show a warmed-up JIT rather than start-up. A young
 # instance keeps compiling and deoptimising for its first 10-20 s: in the measured span the JIT
 # compilers took about 54 µs of delivery's CPU per message after 10,000, 14 after 100,000 (about 7 s
-# of uptime) and 3-7 after 300,000 (each phase prints its CPU per message by thread); ISO (MESSAGES):
+# of uptime) and 3-7 after 300,000 (7-12 in the mixed phase; each phase prints its CPU per message
+# by thread); ISO (MESSAGES):
 # healthy messages measured in each isolation phase; DELIVERY_JAVA_OPTS: extra JVM or -D options for
 # the delivery instances (A/B runs, e.g. -Dsluice.delivery.consumer.group-protocol=consumer, or a
 # JFR recording); DELIVERY_JAR (delivery-service/target/quarkus-app/quarkus-run.jar): the build to
