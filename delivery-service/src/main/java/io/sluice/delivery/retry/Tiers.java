@@ -64,7 +64,12 @@ public record Tiers(List<Tier> tiers) {
 
   /** The tier whose topic this is, if any. */
   public java.util.Optional<Tier> byTopic(String topic) {
-    return tiers.stream().filter(t -> t.topic().equals(topic)).findFirst();
+    for (Tier t : tiers) { // a loop, not a stream: the consumer thread asks for every record
+      if (t.topic().equals(topic)) {
+        return java.util.Optional.of(t);
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   public List<String> topics() {

@@ -11,7 +11,10 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
-/** Maps the Java records to Avro generic records of the current schema and back. */
+/**
+ * The reference the hand-written formats are held to: the Java records mapped to Avro generic records
+ * of the current schema and back, field by field by name, for Avro's own writer and reader.
+ */
 final class AvroMapping {
   private static final Schema SUBMITTED = Schemas.SUBMITTED_MESSAGE;
   private static final Schema EVENT = Schemas.DELIVERY_EVENT;
