@@ -366,7 +366,7 @@ public class DeliveryConsumer {
           // Settled here, without a worker: a paused destination's mail can be as much as the healthy
           // mail, and a worker per deferral queued for the same carriers as the SMTP sessions. (A
           // worker would find the destination paused too, and defer the mail the same way.)
-          writeThenFinish(tp, record, paused, tracing.extract(record.headers()));
+          writeThenFinish(tp, record, paused, Tracing.copiedFrom(record.headers()));
         } else {
           workers.execute(() -> deliver(tp, record, message));
         }
@@ -403,7 +403,7 @@ public class DeliveryConsumer {
       Span span = tracing.startAttempt(parent, message.queueId(), message.attempt() + 1, record.topic());
       try (Scope ignored = span.makeCurrent()) {
         AttemptReport report = suppression.run(message, runner::run);
-        writeThenFinish(tp, record, report, Context.current());
+        writeThenFinish(tp, record, report, tracing.stamp(Context.current()));
         return;
       } catch (RuntimeException e) {
         // A bug, not a delivery failure (those come back as outcomes). Try again a few times, then
@@ -432,7 +432,7 @@ public class DeliveryConsumer {
    * acknowledgement; a failed write is retried on a worker until it succeeds or the service stops.
    */
   private void writeThenFinish(TopicPartition tp, ConsumerRecord<String, byte[]> record, AttemptReport report,
-      Context trace) {
+      Tracing.Stamp trace) {
     CompletableFuture<Void> written;
     try {
       written = writer.write(report, trace);

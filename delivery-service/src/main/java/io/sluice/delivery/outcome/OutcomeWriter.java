@@ -1,6 +1,5 @@
 package io.sluice.delivery.outcome;
 
-import io.opentelemetry.context.Context;
 import io.sluice.delivery.DeliveryConfig;
 import io.sluice.delivery.attempt.AttemptReport;
 import io.sluice.delivery.attempt.RecipientOutcome;
@@ -40,7 +39,6 @@ public class OutcomeWriter {
   private static final Logger LOG = Logger.getLogger(OutcomeWriter.class);
 
   private final RecordPublisher publisher;
-  private final Tracing tracing;
   private final DeliveryMetrics metrics;
   private final RetrySchedule schedule;
   private final Tiers tiers;
@@ -48,9 +46,8 @@ public class OutcomeWriter {
   private final AvroCodec<SubmittedMessage> messages = AvroCodec.submittedMessages();
 
   @Inject
-  public OutcomeWriter(RecordPublisher publisher, Tracing tracing, DeliveryMetrics metrics, DeliveryConfig config) {
+  public OutcomeWriter(RecordPublisher publisher, DeliveryMetrics metrics, DeliveryConfig config) {
     this.publisher = publisher;
-    this.tracing = tracing;
     this.metrics = metrics;
     DeliveryConfig.Retry r = config.retry();
     this.schedule = new RetrySchedule(r.initialDelay(), r.maxDelay(), r.jitter(), r.maxAge());
@@ -61,7 +58,7 @@ public class OutcomeWriter {
     return tiers;
   }
 
-  public CompletableFuture<Void> write(AttemptReport report, Context trace) {
+  public CompletableFuture<Void> write(AttemptReport report, Tracing.Stamp trace) {
     SubmittedMessage m = report.message();
     Instant now = report.finishedAt();
     List<RecipientOutcome> deferred = report.outcomes().stream().filter(o -> o.type() == EventType.DEFERRED).toList();
@@ -123,9 +120,9 @@ public class OutcomeWriter {
         m.ret(), m.smtputf8(), recipients, m.content(), report.attempt(), notBefore, history);
   }
 
-  private ProducerRecord<String, byte[]> record(String topic, String key, byte[] value, Context trace) {
+  private static ProducerRecord<String, byte[]> record(String topic, String key, byte[] value, Tracing.Stamp trace) {
     ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
-    tracing.inject(trace, record.headers());
+    trace.onto(record.headers());
     return record;
   }
 }

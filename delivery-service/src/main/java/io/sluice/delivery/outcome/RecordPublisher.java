@@ -1,5 +1,6 @@
 package io.sluice.delivery.outcome;
 
+import io.sluice.delivery.DeliveryConfig;
 import io.sluice.delivery.kafka.KafkaClientSettings;
 
 import jakarta.annotation.PreDestroy;
@@ -31,20 +32,22 @@ public class RecordPublisher {
   private final KafkaProducer<String, byte[]> producer;
 
   @Inject
-  public RecordPublisher(KafkaClientSettings kafka) {
-    this.producer = new KafkaProducer<>(properties(kafka), new StringSerializer(), new ByteArraySerializer());
+  public RecordPublisher(KafkaClientSettings kafka, DeliveryConfig config) {
+    this.producer = new KafkaProducer<>(properties(kafka, config.producer().linger()), new StringSerializer(),
+        new ByteArraySerializer());
   }
 
-  public static Map<String, Object> properties(KafkaClientSettings kafka) {
+  public static Map<String, Object> properties(KafkaClientSettings kafka, Duration linger) {
     Map<String, Object> p = kafka.common();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_RECORD_BYTES);
-    // Each batch opens its own zstd stream, which costs more CPU than the few hundred bytes of an
-    // event; lingering 10 ms fills batches at full rate. It delays only the commit of a record, not
+    // Each batch opens its own zstd stream and is a broker append of its own, which costs more CPU
+    // than the few hundred bytes of an event; a paused destination's deferrals come at the healthy
+    // rate, so the linger decides how many share a batch. It delays only the commit of a record, not
     // the SMTP connection it used, which is already free again.
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, (int) linger.toMillis());
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-delivery-producer");
     return p;
