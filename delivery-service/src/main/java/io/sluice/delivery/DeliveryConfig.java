@@ -125,7 +125,9 @@ public interface DeliveryConfig {
 
     /**
      * Records being delivered at once by this instance; when reached, all partitions are paused until
-     * a quarter of them finished. Bounds memory (each record holds its message bytes).
+     * a quarter of them finished. Bounds memory (each record holds its message bytes). A record counts
+     * until its outcome is acknowledged, so this must exceed the record rate times the producer's
+     * linger, or the linger throttles consumption.
      */
     @WithDefault("5000")
     int maxInFlight();
