@@ -119,7 +119,6 @@ public class AttemptRunner {
    * coming, so this is the path most of that mail takes; it must stay cheap next to real deliveries.
    */
   public AttemptReport deferIfPaused(SubmittedMessage message) {
-    long start = System.nanoTime();
     List<RecipientOutcome> outcomes = new ArrayList<>(message.recipients().size());
     String domain = null;
     String destination = null;
@@ -139,7 +138,7 @@ public class AttemptRunner {
     if (outcomes.isEmpty()) {
       return null;
     }
-    metrics.attempt(destination, Duration.ofNanos(System.nanoTime() - start));
+    // Not an attempt: counted as deferred only (see deliverGroup).
     return new AttemptReport(message, message.attempt() + 1, clock.instant(), outcomes);
   }
 
@@ -199,8 +198,13 @@ public class AttemptRunner {
       case RouteResult.TemporaryFailure t ->
           all(recipients, Replies.dnsTemporaryFailure(domain, t.detail()), null, "dns:temporary-failure");
     };
-    String destination = result.getFirst().destination();
-    metrics.attempt(destination, Duration.ofNanos(System.nanoTime() - start));
+    RecipientOutcome first = result.getFirst();
+    // Mail that shaping held back (paused destination, full window, rate) reached no server: it is
+    // counted as deferred, not as an attempt, so that a paused destination's latency histogram is not
+    // filled with the microseconds it took to defer its mail.
+    if (first.remoteMta() != null || !Replies.isThrottled(first.reply())) {
+      metrics.attempt(first.destination(), Duration.ofNanos(System.nanoTime() - start));
+    }
     return result;
   }
 

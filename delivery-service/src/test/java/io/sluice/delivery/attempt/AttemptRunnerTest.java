@@ -34,6 +34,11 @@ class AttemptRunnerTest {
   }
 
   private static AttemptRunner runner(TestSmtpServer server, int maxRecipients, int tempfailThreshold) {
+    return runner(server, maxRecipients, tempfailThreshold, new SimpleMeterRegistry());
+  }
+
+  private static AttemptRunner runner(TestSmtpServer server, int maxRecipients, int tempfailThreshold,
+      SimpleMeterRegistry registry) {
     Router router = new Router(new DnsLookups(DnsLookups.resolver(List.of("127.0.0.1:9"), Duration.ofMillis(200)),
         new Random()), Map.of("big.test", server.hostPort()), Optional.empty(), 25);
     SmtpClient smtp = new SmtpClient("client.test", SmtpTimeouts.uniform(Duration.ofSeconds(5)),
@@ -42,7 +47,7 @@ class AttemptRunnerTest {
         Duration.ofMinutes(5)), Map.of(),
         Duration.ofSeconds(5), Clock.systemUTC());
     return new AttemptRunner(router, smtp, shaper, TlsPolicy.NONE, Map.of(), maxRecipients,
-        new DeliveryMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
+        new DeliveryMetrics(registry), Clock.systemUTC());
   }
 
   private static SubmittedMessage message(int recipients) {
@@ -101,6 +106,27 @@ class AttemptRunnerTest {
         assertThat(o.reply().enhancedStatus()).isEqualTo("4.4.5");
       });
       assertThat(server.mailCommands()).as("no transaction while paused").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void mailHeldBackByAPauseIsNotCountedAsAnAttemptNorTimed() throws Exception {
+    try (TestSmtpServer server = new TestSmtpServer()) {
+      server.rcptReply = r -> "451 4.3.0 Try again later";
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      AttemptRunner runner = runner(server, 100, 2, registry);
+      runner.run(message(1));
+      runner.run(message(1)); // pauses the destination
+
+      AttemptReport onWorker = runner.run(message(1));
+      AttemptReport onConsumer = runner.deferIfPaused(message(1));
+
+      assertThat(onWorker.outcomes().getFirst().reply().enhancedStatus()).isEqualTo("4.4.5");
+      assertThat(onConsumer).isNotNull();
+      assertThat(server.mailCommands()).isEqualTo(2);
+      assertThat(registry.get("sluice.delivery.attempts").counter().count()).as("the two transactions only")
+          .isEqualTo(2.0);
+      assertThat(registry.get("sluice.delivery.latency").timer().count()).isEqualTo(2);
     }
   }
 
