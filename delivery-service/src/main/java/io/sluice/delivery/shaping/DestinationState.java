@@ -15,6 +15,14 @@ import java.util.concurrent.TimeUnit;
  * second of tokens. The breaker opens after {@code failureThreshold} consecutive unreachable
  * transactions, or {@code tempfailThreshold} consecutive transactions in which the server deferred
  * every recipient, for a time that doubles on each reopening; an answered transaction resets both.
+ *
+ * <p>When the pause ends the breaker is half-open: one transaction, the probe, goes to the
+ * destination while its other mail is still deferred. An answered probe closes the breaker; any
+ * other outcome reopens it at once. Without this, every message that arrived while the first
+ * transaction after a pause was under way went to a destination that was most likely still failing:
+ * a burst against a server that had just refused us. The probe's permit is released in a
+ * {@code finally} after a transaction bounded by the SMTP command timeouts, so a probe never stays
+ * out for good.
  */
 final class DestinationState {
   private final String name;
@@ -26,6 +34,10 @@ final class DestinationState {
   private int consecutiveFailures;
   private int consecutiveTempfails;
   private Instant openUntil = Instant.EPOCH;
+  /** The breaker opened and no probe has been answered since: open until {@code openUntil}, then half-open. */
+  private boolean tripped;
+  /** A half-open breaker's probe transaction is under way. */
+  private boolean probing;
   private Duration nextBackoff;
   /** The deferral reply of the current pause, made once: while paused, every message gets it. */
   private RemoteReply pausedReply;
@@ -103,54 +115,101 @@ final class DestinationState {
     lastRefillNanos = now;
   }
 
-  /** The reply that defers a message while the breaker is open, or null when it is closed. */
+  /**
+   * The reply that defers a message while the breaker is open or its probe is under way, or null when
+   * a transaction may try (the breaker is closed, or half-open with no probe out yet).
+   */
   synchronized RemoteReply pausedReply(Instant now) {
-    if (!now.isBefore(openUntil)) {
-      return null;
+    if (now.isBefore(openUntil) || probing) {
+      return pauseReply();
     }
+    return null;
+  }
+
+  /** The deferral reply of the current pause, or of the last one when the breaker has just closed. */
+  synchronized RemoteReply pauseReply() {
     if (pausedReply == null) {
-      pausedReply = Replies.throttled(name, "it failed repeatedly; paused until " + openUntil);
+      pausedReply = Replies.throttled(name, "it failed repeatedly; paused until " + openUntil
+          + ", then one transaction tests it before the rest of its mail goes");
     }
     return pausedReply;
   }
 
-  /** Feedback from a finished transaction. Returns true when it opened the breaker. */
-  synchronized boolean record(TransactionFeedback feedback, Instant now) {
-    switch (feedback) {
+  /** What a transaction that holds a slot and a token may do now. */
+  enum Entry { GO, PROBE, PAUSED }
+
+  /** Lets the transaction go, makes it the half-open breaker's probe, or says the destination is paused. */
+  synchronized Entry enter(Instant now) {
+    if (now.isBefore(openUntil) || probing) {
+      return Entry.PAUSED;
+    }
+    if (tripped) {
+      probing = true;
+      return Entry.PROBE;
+    }
+    return Entry.GO;
+  }
+
+  /**
+   * Feedback from a finished transaction; {@code probe} when it was the half-open breaker's probe.
+   * Returns true when it opened the breaker.
+   */
+  synchronized boolean record(TransactionFeedback feedback, Instant now, boolean probe) {
+    if (probe) {
+      probing = false;
+      if (feedback == TransactionFeedback.ANSWERED) {
+        tripped = false;
+      }
+    }
+    boolean opens = switch (feedback) {
       case ANSWERED -> {
-        consecutiveFailures = 0;
-        consecutiveTempfails = 0;
-        nextBackoff = policy.backoffMin();
-        if (limit < policy.maxConnections()) {
-          limit++;
-          window.release();
-        }
-        return false;
+        answered();
+        yield false;
       }
       case TEMPFAILED -> {
         // The server is up, so the window stays as it is; only a run of them pauses the destination.
         consecutiveFailures = 0;
         consecutiveTempfails++;
-        return policy.tempfailThreshold() > 0 && consecutiveTempfails >= policy.tempfailThreshold() && open(now);
+        yield policy.tempfailThreshold() > 0 && consecutiveTempfails >= policy.tempfailThreshold();
       }
       case UNREACHABLE -> {
         consecutiveFailures++;
-        int halved = Math.max(1, limit / 2);
-        if (halved < limit) {
-          window.shrink(limit - halved); // slots in use now are returned but not reissued
-          limit = halved;
-        }
-        return consecutiveFailures >= policy.failureThreshold() && open(now);
+        halveWindow();
+        yield consecutiveFailures >= policy.failureThreshold();
       }
+    };
+    // A failed probe reopens whatever the counts say. A transaction that began before the breaker
+    // opened and ends after it says nothing new, so it does not open it again.
+    if (probe && feedback != TransactionFeedback.ANSWERED) {
+      return open(now);
     }
-    throw new AssertionError(feedback);
+    return opens && !tripped && open(now);
   }
 
-  /** Opens the breaker unless it is open already; each reopening doubles the next pause. */
+  private void answered() {
+    consecutiveFailures = 0;
+    consecutiveTempfails = 0;
+    nextBackoff = policy.backoffMin();
+    if (limit < policy.maxConnections()) {
+      limit++;
+      window.release();
+    }
+  }
+
+  private void halveWindow() {
+    int halved = Math.max(1, limit / 2);
+    if (halved < limit) {
+      window.shrink(limit - halved); // slots in use now are returned but not reissued
+      limit = halved;
+    }
+  }
+
+  /** Opens the breaker; each reopening doubles the next pause. */
   private boolean open(Instant now) {
     if (now.isBefore(openUntil)) {
       return false;
     }
+    tripped = true;
     openUntil = now.plus(nextBackoff);
     pausedReply = null;
     Duration doubled = nextBackoff.multipliedBy(2);

@@ -59,10 +59,11 @@ public final class Shaper {
         return new Admission.Throttled(throttled(destination, "its rate of " + state.policy().ratePerSecond()
             + " messages/s is used up"));
       }
-      paused = state.pausedReply(clock.instant());
-      if (paused != null) { // opened while we waited
-        return new Admission.Throttled(paused);
+      DestinationState.Entry entry = state.enter(clock.instant());
+      if (entry == DestinationState.Entry.PAUSED) { // opened, or its probe left, while we waited
+        return new Admission.Throttled(state.pauseReply());
       }
+      boolean probe = entry == DestinationState.Entry.PROBE;
       ok = true;
       return new Admission.Admitted(new Permit() {
         private boolean released;
@@ -74,7 +75,7 @@ public final class Shaper {
           }
           released = true;
           state.releaseWindow();
-          if (state.record(feedback, clock.instant())) {
+          if (state.record(feedback, clock.instant(), probe)) {
             onBreakerOpen.accept(destination, state.openUntil());
           }
         }

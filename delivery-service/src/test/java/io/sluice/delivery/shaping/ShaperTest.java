@@ -188,4 +188,77 @@ class ShaperTest {
     assertThat(shaper.admit("mx:mixed", "mixed.test")).isInstanceOf(Admission.Admitted.class);
     assertThat(shaper.admit("mx:off", "off.test")).isInstanceOf(Admission.Admitted.class);
   }
+
+  @Test
+  void afterAPauseOneProbeGoesWhileTheRestIsStillDeferredAndItsAnswerClosesTheBreaker() throws Exception {
+    MutableClock clock = new MutableClock();
+    Shaper shaper = new Shaper(new ShapingPolicy(4, 0, 100, 2, Duration.ofSeconds(30), Duration.ofMinutes(2)),
+        Map.of(), Duration.ofMillis(20), clock);
+    for (int i = 0; i < 2; i++) {
+      ((Admission.Admitted) shaper.admit("mx:grey", "grey.test")).permit().release(TransactionFeedback.TEMPFAILED);
+    }
+    clock.now = clock.now.plusSeconds(30);
+    assertThat(shaper.pausedReply("mx:grey")).as("half-open: a transaction may try").isNull();
+
+    Admission.Admitted probe = (Admission.Admitted) shaper.admit("mx:grey", "grey.test");
+    assertThat(shaper.admit("mx:grey", "grey.test")).as("a free slot, but the probe is out")
+        .isInstanceOfSatisfying(Admission.Throttled.class, t -> assertThat(t.reply().enhancedStatus()).isEqualTo("4.4.5"));
+    assertThat(shaper.pausedReply("mx:grey")).as("the consumer path defers too").isNotNull();
+    assertThat(shaper.inUse("mx:grey")).isEqualTo(1);
+
+    probe.permit().release(TransactionFeedback.ANSWERED);
+    assertThat(shaper.pausedReply("mx:grey")).isNull();
+    Admission.Admitted a = (Admission.Admitted) shaper.admit("mx:grey", "grey.test");
+    Admission.Admitted b = (Admission.Admitted) shaper.admit("mx:grey", "grey.test");
+    a.permit().release(TransactionFeedback.TEMPFAILED);
+    assertThat(shaper.admit("mx:grey", "grey.test")).as("closed: a new run has to reach the threshold again")
+        .isInstanceOf(Admission.Admitted.class);
+    b.permit().release(TransactionFeedback.ANSWERED);
+  }
+
+  @Test
+  void aFailedProbeReopensAtOnceForTwiceAsLongAndAStragglerFromBeforeThePauseDoesNotExtendIt() throws Exception {
+    MutableClock clock = new MutableClock();
+    // room for a few halvings: the window must not be what throttles here
+    Shaper shaper = new Shaper(new ShapingPolicy(64, 0, 3, 0, Duration.ofSeconds(30), Duration.ofMinutes(2)),
+        Map.of(), Duration.ofMillis(20), clock);
+    Admission.Admitted straggler = (Admission.Admitted) shaper.admit("mx:down", "down.test");
+    for (int i = 0; i < 3; i++) {
+      ((Admission.Admitted) shaper.admit("mx:down", "down.test")).permit().release(TransactionFeedback.UNREACHABLE);
+    }
+    clock.now = clock.now.plusSeconds(30);
+    straggler.permit().release(TransactionFeedback.UNREACHABLE);
+    assertThat(shaper.pausedReply("mx:down")).as("a transaction from before the pause does not reopen it").isNull();
+    Admission.Admitted probe = (Admission.Admitted) shaper.admit("mx:down", "down.test");
+
+    probe.permit().release(TransactionFeedback.UNREACHABLE);
+    clock.now = clock.now.plusSeconds(59);
+    assertThat(shaper.admit("mx:down", "down.test")).isInstanceOf(Admission.Throttled.class);
+    clock.now = clock.now.plusSeconds(1);
+    Admission.Admitted second = (Admission.Admitted) shaper.admit("mx:down", "down.test");
+    assertThat(shaper.admit("mx:down", "down.test")).as("one probe per half-open spell").isInstanceOf(Admission.Throttled.class);
+    second.permit().release(TransactionFeedback.TEMPFAILED);
+    assertThat(shaper.admit("mx:down", "down.test")).as("a probe the server deferred reopens it as well")
+        .isInstanceOf(Admission.Throttled.class);
+  }
+
+  @Test
+  void anAdmissionThatFindsNoSlotDoesNotBecomeTheProbe() throws Exception {
+    MutableClock clock = new MutableClock();
+    Shaper shaper = new Shaper(new ShapingPolicy(2, 0, 1, 0, Duration.ofSeconds(30), Duration.ofMinutes(2)),
+        Map.of(), Duration.ofMillis(20), clock);
+    Admission.Admitted straggler = (Admission.Admitted) shaper.admit("mx:down", "down.test");
+    ((Admission.Admitted) shaper.admit("mx:down", "down.test")).permit().release(TransactionFeedback.UNREACHABLE);
+    assertThat(shaper.limit("mx:down")).as("halved to the slot the straggler holds").isEqualTo(1);
+    clock.now = clock.now.plusSeconds(30);
+
+    assertThat(shaper.admit("mx:down", "down.test")).as("no free slot").isInstanceOf(Admission.Throttled.class);
+    assertThat(shaper.pausedReply("mx:down")).as("so no probe is out").isNull();
+    straggler.permit().release(TransactionFeedback.UNREACHABLE);
+    Admission.Admitted probe = (Admission.Admitted) shaper.admit("mx:down", "down.test");
+    assertThat(shaper.pausedReply("mx:down")).isNotNull();
+    probe.permit().release(TransactionFeedback.ANSWERED);
+    assertThat(shaper.pausedReply("mx:down")).isNull();
+    assertThat(shaper.limit("mx:down")).isEqualTo(2);
+  }
 }
