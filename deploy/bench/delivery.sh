@@ -15,7 +15,7 @@
 # instance keeps compiling and deoptimising for its first 10-20 s: in the measured span the JIT
 # compilers took about 54 µs of delivery's CPU per message after 10,000, 14 after 100,000 (about 7 s
 # of uptime) and 3-7 after 300,000 (7-12 in the mixed phase; each phase prints its CPU per message
-# by thread); ISO (MESSAGES):
+# by thread); ISO (100000):
 # healthy messages measured in each isolation phase; DELIVERY_JAVA_OPTS: extra JVM or -D options for
 # the delivery instances (A/B runs, e.g. -Dsluice.delivery.consumer.group-protocol=consumer, or a
 # JFR recording); DELIVERY_JAR (delivery-service/target/quarkus-app/quarkus-run.jar): the build to
@@ -135,9 +135,10 @@ cpu_per_message() { awk -v g="$1" '$1 == g {print $2}' "$bench_work/cpu"; }
 # jit_per_message <group>: of that, the JIT compiler threads' µs per message (a lower bound).
 jit_per_message() { awk '$3 ~ /CompilerThre/ {s += $1} END {printf "%.0f", s}' "$bench_work/threads-$1"; }
 
-# As many healthy messages as the throughput phase measures: a phase of 10,000 is over in about a
-# second, too short a span for a steady figure.
-ISO=${ISO:-$MESSAGES}
+# The isolation phases measure about 8 s of delivery: 20,000 messages are over in under two, and
+# one event of the mixed phase (the paused destination's probe, whose 4xx deoptimises code the
+# healthy mail shares, and the recompiles) then weighs five times what it does in a sustained run.
+ISO=${ISO:-100000}
 
 # mixed_phase: sets mixed_rate, the healthy destination's rate while the same partitions carry as
 # many messages for the 4xx destination.
@@ -187,7 +188,7 @@ cat > "$out" <<MD
 ## Delivery
 
 Measured $(date -u +%Y-%m-%d) on $(bench_machine), with \`deploy/bench/delivery.sh\`
-(MESSAGES=$MESSAGES WARMUP=$WARMUP SESSIONS=$SESSIONS SIZE=$SIZE${DELIVERY_JAVA_OPTS:+ DELIVERY_JAVA_OPTS=\"$DELIVERY_JAVA_OPTS\"}).
+(MESSAGES=$MESSAGES WARMUP=$WARMUP ISO=$ISO SESSIONS=$SESSIONS SIZE=$SIZE${DELIVERY_JAVA_OPTS:+ DELIVERY_JAVA_OPTS=\"$DELIVERY_JAVA_OPTS\"}).
 Messages were queued through ingress into a single-node Kafka 4.1.1 broker with delivery stopped;
 then one delivery instance per phase (prod build, \`-Xmx1g\`, default shaping: 20 connections per
 destination) relayed them over static routes to smtp-sink. Each instance first delivered $WARMUP
@@ -208,7 +209,8 @@ of it (a lower bound: the JVM stops idle compiler threads, and what they used is
 **Isolation**: a healthy destination's delivery rate alone, and while the same partitions also
 carry as many messages for a destination that answers 4xx to every RCPT (\`smtp-sink -r RCPT\`;
 default \`shaping.tempfail-threshold=10\`, so after ten such transactions that destination is paused
-and the consumer thread defers its mail to a tier without connecting):
+and the consumer thread defers its mail to a tier without connecting; when a pause ends, one probe
+transaction tests it, is deferred, and pauses it again for twice as long):
 
 | healthy destination | msg/s | delivery CPU µs per healthy message | of which JIT compilers |
 |---|---|---|---|

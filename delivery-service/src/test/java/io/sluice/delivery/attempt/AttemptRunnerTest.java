@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.delivery.route.DnsLookups;
 import io.sluice.delivery.route.Router;
+import io.sluice.delivery.shaping.MutableClock;
 import io.sluice.delivery.shaping.Shaper;
 import io.sluice.delivery.shaping.ShapingPolicy;
 import io.sluice.delivery.telemetry.DeliveryMetrics;
@@ -39,15 +40,20 @@ class AttemptRunnerTest {
 
   private static AttemptRunner runner(TestSmtpServer server, int maxRecipients, int tempfailThreshold,
       SimpleMeterRegistry registry) {
+    return runner(server, maxRecipients, tempfailThreshold, registry, Clock.systemUTC());
+  }
+
+  private static AttemptRunner runner(TestSmtpServer server, int maxRecipients, int tempfailThreshold,
+      SimpleMeterRegistry registry, Clock clock) {
     Router router = new Router(new DnsLookups(DnsLookups.resolver(List.of("127.0.0.1:9"), Duration.ofMillis(200)),
         new Random()), Map.of("big.test", server.hostPort()), Optional.empty(), 25);
     SmtpClient smtp = new SmtpClient("client.test", SmtpTimeouts.uniform(Duration.ofSeconds(5)),
         new ConnectionPool(Duration.ofSeconds(5), 100, Duration.ofSeconds(1)));
     Shaper shaper = new Shaper(new ShapingPolicy(4, 0, 5, tempfailThreshold, Duration.ofSeconds(30),
         Duration.ofMinutes(5)), Map.of(),
-        Duration.ofSeconds(5), Clock.systemUTC());
+        Duration.ofSeconds(5), clock);
     return new AttemptRunner(router, smtp, shaper, TlsPolicy.NONE, Map.of(), maxRecipients,
-        new DeliveryMetrics(registry), Clock.systemUTC());
+        new DeliveryMetrics(registry), clock);
   }
 
   private static SubmittedMessage message(int recipients) {
@@ -106,6 +112,37 @@ class AttemptRunnerTest {
         assertThat(o.reply().enhancedStatus()).isEqualTo("4.4.5");
       });
       assertThat(server.mailCommands()).as("no transaction while paused").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void whenAPauseEndsOneTransactionProbesTheServerWhileTheOtherMessagesAreStillDeferred() throws Exception {
+    try (TestSmtpServer server = new TestSmtpServer()) {
+      server.rcptReply = r -> "451 4.3.0 Try again later";
+      MutableClock clock = new MutableClock();
+      AttemptRunner runner = runner(server, 100, 1, new SimpleMeterRegistry(), clock);
+      runner.run(message(1)); // pauses the destination for 30 s
+      server.rcptReply = r -> "250 2.1.5 Ok";
+      server.dataDelayMillis = 1_000; // keeps the probe under way while the others come
+      clock.advance(Duration.ofSeconds(30));
+
+      try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        var probe = threads.submit(() -> runner.run(message(1)));
+        while (server.mailCommands() < 2) {
+          Thread.sleep(5);
+        }
+        List<java.util.concurrent.Future<AttemptReport>> others = IntStream.range(0, 10)
+            .mapToObj(i -> threads.submit(() -> runner.run(message(1)))).toList();
+        for (var other : others) {
+          assertThat(other.get().outcomes().getFirst().reply().enhancedStatus()).as("deferred by the pause")
+              .isEqualTo("4.4.5");
+        }
+        assertThat(server.mailCommands()).as("the probe's transaction only").isEqualTo(2);
+        assertThat(probe.get().outcomes().getFirst().type()).isEqualTo(EventType.DELIVERED);
+      }
+      server.dataDelayMillis = 0;
+      assertThat(runner.run(message(1)).outcomes().getFirst().type()).as("the answered probe ended the pause")
+          .isEqualTo(EventType.DELIVERED);
     }
   }
 

@@ -4,33 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ShaperTest {
   private final ShapingPolicy policy = new ShapingPolicy(2, 0, 3, 0, Duration.ofSeconds(30), Duration.ofMinutes(2));
-
-  private static final class MutableClock extends Clock {
-    Instant now = Instant.parse("2026-11-23T12:00:00Z");
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
 
   @Test
   void theWindowAdmitsUpToItsSizeAndThenThrottlesAfterTheQueueTimeout() throws Exception {
@@ -83,12 +62,12 @@ class ShaperTest {
     }
     assertThat(shaper.admit("mx:down", "down.test")).isInstanceOf(Admission.Throttled.class);
 
-    clock.now = clock.now.plusSeconds(30);
+    clock.advance(Duration.ofSeconds(30));
     Admission.Admitted probe = (Admission.Admitted) shaper.admit("mx:down", "down.test");
     probe.permit().release(false); // still down: reopens for twice as long
-    clock.now = clock.now.plusSeconds(59);
+    clock.advance(Duration.ofSeconds(59));
     assertThat(shaper.admit("mx:down", "down.test")).isInstanceOf(Admission.Throttled.class);
-    clock.now = clock.now.plusSeconds(1);
+    clock.advance(Duration.ofSeconds(1));
     Admission.Admitted ok = (Admission.Admitted) shaper.admit("mx:down", "down.test");
     ok.permit().release(true);
     ((Admission.Admitted) shaper.admit("mx:down", "down.test")).permit().release(false);
@@ -168,9 +147,9 @@ class ShaperTest {
 
     assertThat(shaper.admit("mx:grey", "grey.test")).isInstanceOfSatisfying(Admission.Throttled.class,
         t -> assertThat(t.reply().enhancedStatus()).isEqualTo("4.4.5"));
-    clock.now = clock.now.plusSeconds(30);
+    clock.advance(Duration.ofSeconds(30));
     ((Admission.Admitted) shaper.admit("mx:grey", "grey.test")).permit().release(TransactionFeedback.TEMPFAILED);
-    clock.now = clock.now.plusSeconds(59);
+    clock.advance(Duration.ofSeconds(59));
     assertThat(shaper.admit("mx:grey", "grey.test")).as("still refusing: paused twice as long")
         .isInstanceOf(Admission.Throttled.class);
   }
@@ -197,7 +176,7 @@ class ShaperTest {
     for (int i = 0; i < 2; i++) {
       ((Admission.Admitted) shaper.admit("mx:grey", "grey.test")).permit().release(TransactionFeedback.TEMPFAILED);
     }
-    clock.now = clock.now.plusSeconds(30);
+    clock.advance(Duration.ofSeconds(30));
     assertThat(shaper.pausedReply("mx:grey")).as("half-open: a transaction may try").isNull();
 
     Admission.Admitted probe = (Admission.Admitted) shaper.admit("mx:grey", "grey.test");
@@ -226,15 +205,15 @@ class ShaperTest {
     for (int i = 0; i < 3; i++) {
       ((Admission.Admitted) shaper.admit("mx:down", "down.test")).permit().release(TransactionFeedback.UNREACHABLE);
     }
-    clock.now = clock.now.plusSeconds(30);
+    clock.advance(Duration.ofSeconds(30));
     straggler.permit().release(TransactionFeedback.UNREACHABLE);
     assertThat(shaper.pausedReply("mx:down")).as("a transaction from before the pause does not reopen it").isNull();
     Admission.Admitted probe = (Admission.Admitted) shaper.admit("mx:down", "down.test");
 
     probe.permit().release(TransactionFeedback.UNREACHABLE);
-    clock.now = clock.now.plusSeconds(59);
+    clock.advance(Duration.ofSeconds(59));
     assertThat(shaper.admit("mx:down", "down.test")).isInstanceOf(Admission.Throttled.class);
-    clock.now = clock.now.plusSeconds(1);
+    clock.advance(Duration.ofSeconds(1));
     Admission.Admitted second = (Admission.Admitted) shaper.admit("mx:down", "down.test");
     assertThat(shaper.admit("mx:down", "down.test")).as("one probe per half-open spell").isInstanceOf(Admission.Throttled.class);
     second.permit().release(TransactionFeedback.TEMPFAILED);
@@ -250,7 +229,7 @@ class ShaperTest {
     Admission.Admitted straggler = (Admission.Admitted) shaper.admit("mx:down", "down.test");
     ((Admission.Admitted) shaper.admit("mx:down", "down.test")).permit().release(TransactionFeedback.UNREACHABLE);
     assertThat(shaper.limit("mx:down")).as("halved to the slot the straggler holds").isEqualTo(1);
-    clock.now = clock.now.plusSeconds(30);
+    clock.advance(Duration.ofSeconds(30));
 
     assertThat(shaper.admit("mx:down", "down.test")).as("no free slot").isInstanceOf(Admission.Throttled.class);
     assertThat(shaper.pausedReply("mx:down")).as("so no probe is out").isNull();
