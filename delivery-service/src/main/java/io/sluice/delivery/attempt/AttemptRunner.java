@@ -74,10 +74,12 @@ public class AttemptRunner {
     this.metrics = metrics;
     this.clock = clock;
     metrics.connections(smtp.pool());
-    shaper.onBreakerOpen((destination, until) -> LOG.warnf("Destination %s could not be reached repeatedly (connection "
-        + "failures, 421 or refused greetings) or deferred every recipient repeatedly (4xx): paused until %s, when one "
-        + "transaction tests it; its mail "
-        + "is deferred to the retry tiers meanwhile without connecting, and nothing is lost", destination, until));
+    shaper.onBreakerOpen((destination, until) -> {
+      metrics.paused(destination);
+      LOG.warnf("Destination %s could not be reached repeatedly (connection failures, 421 or refused greetings) or "
+          + "deferred every recipient repeatedly (4xx): paused until %s, when one transaction tests it; its mail is "
+          + "deferred to the retry tiers meanwhile without connecting, and nothing is lost", destination, until);
+    });
   }
 
   static Shaper shaper(DeliveryConfig.Shaping s) {

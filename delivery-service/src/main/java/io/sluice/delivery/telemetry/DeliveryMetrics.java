@@ -27,6 +27,7 @@ public class DeliveryMetrics {
   private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
   private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+  private final Map<String, Counter> pauses = new ConcurrentHashMap<>();
   private final Set<String> gauged = ConcurrentHashMap.newKeySet();
   private final Map<TlsOutcome, Counter> tlsOutcomes = new ConcurrentHashMap<>();
 
@@ -67,7 +68,7 @@ public class DeliveryMetrics {
         .description("Idle SMTP connections kept for reuse").register(registry);
   }
 
-  /** Busy slots and ready-queue length of one destination (registered once per destination). */
+  /** Busy slots, window, ready-queue length and pause of one destination (registered once per destination). */
   public void destinationGauges(String destination, Shaper shaper) {
     if (!gauged.add(destination)) {
       return;
@@ -80,6 +81,16 @@ public class DeliveryMetrics {
     Gauge.builder("sluice.delivery.destination.waiting", shaper, s -> s.waiting(destination))
         .description("Messages waiting for a slot of the destination").tag("destination", destination)
         .register(registry);
+    Gauge.builder("sluice.delivery.destination.paused", shaper, s -> s.pausedReply(destination) == null ? 0 : 1)
+        .description("1 while the destination is paused (its breaker is open, or its probe transaction is under way)")
+        .tag("destination", destination).register(registry);
+  }
+
+  /** The destination's breaker opened: the first time, or again after a failed probe. */
+  public void paused(String destination) {
+    pauses.computeIfAbsent(destination, d -> Counter.builder("sluice.delivery.destination.pauses")
+        .description("Times the destination was paused (its breaker opened)").tag("destination", d)
+        .register(registry)).increment();
   }
 
   public void deadLettered(String topic) {

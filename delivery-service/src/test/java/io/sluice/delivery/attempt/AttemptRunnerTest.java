@@ -120,8 +120,11 @@ class AttemptRunnerTest {
     try (TestSmtpServer server = new TestSmtpServer()) {
       server.rcptReply = r -> "451 4.3.0 Try again later";
       MutableClock clock = new MutableClock();
-      AttemptRunner runner = runner(server, 100, 1, new SimpleMeterRegistry(), clock);
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      AttemptRunner runner = runner(server, 100, 1, registry, clock);
       runner.run(message(1)); // pauses the destination for 30 s
+      assertThat(registry.get("sluice.delivery.destination.paused").gauge().value()).isEqualTo(1.0);
+      assertThat(registry.get("sluice.delivery.destination.pauses").counter().count()).isEqualTo(1.0);
       server.rcptReply = r -> "250 2.1.5 Ok";
       server.dataDelayMillis = 1_000; // keeps the probe under way while the others come
       clock.advance(Duration.ofSeconds(30));
@@ -141,8 +144,10 @@ class AttemptRunnerTest {
         assertThat(probe.get().outcomes().getFirst().type()).isEqualTo(EventType.DELIVERED);
       }
       server.dataDelayMillis = 0;
+      assertThat(registry.get("sluice.delivery.destination.paused").gauge().value()).isZero();
       assertThat(runner.run(message(1)).outcomes().getFirst().type()).as("the answered probe ended the pause")
           .isEqualTo(EventType.DELIVERED);
+      assertThat(registry.get("sluice.delivery.destination.pauses").counter().count()).isEqualTo(1.0);
     }
   }
 
