@@ -205,7 +205,7 @@ public class AttemptRunner {
     // Mail that shaping held back (paused destination, full window, rate) reached no server: it is
     // counted as deferred, not as an attempt, so that a paused destination's latency histogram is not
     // filled with the microseconds it took to defer its mail.
-    if (first.remoteMta() != null || !Replies.isThrottled(first.reply())) {
+    if (!first.heldBack()) {
       metrics.attempt(first.destination(), Duration.ofNanos(System.nanoTime() - start));
     }
     return result;

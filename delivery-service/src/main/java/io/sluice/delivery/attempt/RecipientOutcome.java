@@ -1,5 +1,6 @@
 package io.sluice.delivery.attempt;
 
+import io.sluice.delivery.outcome.Replies;
 import io.sluice.schema.EventType;
 import io.sluice.schema.Recipient;
 import io.sluice.schema.RemoteReply;
@@ -11,4 +12,9 @@ import io.sluice.schema.RemoteReply;
  * @param destination metrics name of the destination (host set or routing failure)
  */
 public record RecipientOutcome(Recipient recipient, EventType type, RemoteReply reply, String remoteMta,
-    String destination) {}
+    String destination) {
+  /** Deferred by shaping here (a paused destination, a full window, the rate): no server was asked. */
+  public boolean heldBack() {
+    return remoteMta == null && Replies.isThrottled(reply);
+  }
+}

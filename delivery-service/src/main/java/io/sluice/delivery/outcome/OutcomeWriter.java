@@ -88,7 +88,7 @@ public class OutcomeWriter {
       // Deliveries are the bulk and are on sluice.events anyway; a console line each cost a tenth of
       // the CPU per message at full rate. So are deferrals to a paused destination (one WARN said so
       // when it was paused), and at the same rate. Other failures, which operators look for, stay at INFO.
-      boolean bulk = type == EventType.DELIVERED || o.remoteMta() == null && Replies.isThrottled(o.reply());
+      boolean bulk = type == EventType.DELIVERED || o.heldBack();
       Logger.Level level = bulk ? Logger.Level.DEBUG : Logger.Level.INFO;
       if (LOG.isEnabled(level)) { // the arguments alone cost a string per message
         LOG.logf(level, "%s <%s> %s after attempt %d: %s%s", m.queueId(), o.recipient().address(), type,

@@ -120,10 +120,12 @@ final class DestinationState {
    * a transaction may try (the breaker is closed, or half-open with no probe out yet).
    */
   synchronized RemoteReply pausedReply(Instant now) {
-    if (now.isBefore(openUntil) || probing) {
-      return pauseReply();
-    }
-    return null;
+    return heldBack(now) ? pauseReply() : null;
+  }
+
+  /** Open, or half-open with its probe out: no transaction may start. */
+  private boolean heldBack(Instant now) {
+    return now.isBefore(openUntil) || probing;
   }
 
   /** The deferral reply of the current pause, or of the last one when the breaker has just closed. */
@@ -140,7 +142,7 @@ final class DestinationState {
 
   /** Lets the transaction go, makes it the half-open breaker's probe, or says the destination is paused. */
   synchronized Entry enter(Instant now) {
-    if (now.isBefore(openUntil) || probing) {
+    if (heldBack(now)) {
       return Entry.PAUSED;
     }
     if (tripped) {
