@@ -233,7 +233,10 @@ of it (a lower bound: the JVM stops idle compiler threads, and what they used is
 carry as many messages for a destination that answers 4xx to every RCPT (\`smtp-sink -r RCPT\`;
 default \`shaping.tempfail-threshold=10\`, so after ten such transactions that destination is paused
 and the consumer thread defers its mail to a tier without connecting; when a pause ends, one probe
-transaction tests it, is deferred, and pauses it again for twice as long):
+transaction tests it, is deferred, and pauses it again for twice as long). The instances retry a
+deferral after 8-10 minutes (\`retry.initial-delay=10m\`), so none comes back inside a phase: each
+4xx message is deferred once. The phases run alone, mixed, alone again, and the mixed rate is
+compared with the mean of the two alone rates, so that a drift of the machine's speed cancels:
 
 | healthy destination | msg/s | delivery CPU µs per healthy message | of which JIT compilers |
 |---|---|---|---|
