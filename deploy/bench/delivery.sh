@@ -101,11 +101,11 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # $bench_work/cpu.
 deliver() {
   local pid t0="" t1 n=0 first=0 c0 c1 hz
-  # shellcheck disable=SC2086 # DELIVERY_JAVA_OPTS is a list of options
   # The first retry comes after 8-10 minutes (in tier 5m) rather than 48-60 s: the mixed phase
   # compares as many 4xx messages as healthy ones, and on a machine where it lasts over 48 s the
   # first deferrals would come back from tier 1m inside the measured span, a second deferral each
   # on top of the mix (how many depends on the machine's speed, not on delivery).
+  # shellcheck disable=SC2086 # DELIVERY_JAVA_OPTS is a list of options
   pid=$(bench_spawn "delivery-$1" "$JAVA" -Xmx1g $DELIVERY_JAVA_OPTS -Dkafka.bootstrap.servers=127.0.0.1:19492 \
     -Dquarkus.http.port=$DELIVERY_HTTP -Dsluice.delivery.consumer.group-id="$1" \
     -Dsluice.delivery.retry.initial-delay=10m \
